@@ -1,0 +1,447 @@
+// Package firmware turns a board, a MicroPython tree and a toolchain into
+// the build graph of one firmware and runs it: QSTR scan, header
+// generation, compile, link, objcopy, size report.
+package firmware
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/log"
+
+	"mpforge/boards"
+	"mpforge/build"
+	"mpforge/genhdr"
+	"mpforge/toolchain"
+)
+
+// Config says what to build and where.
+type Config struct {
+	Root      string // the mpforge checkout: port/ and boards/ live here
+	Board     *boards.Board
+	TreeDir   string // the MicroPython tree
+	Toolchain *toolchain.Toolchain
+	OutDir    string // default Root/out/<board>
+	Jobs      int
+	Logger    *log.Logger
+	Verbose   bool
+	Progress  *build.Progress
+	// Waiting is called when another build of the same board holds the lock.
+	Waiting func(holderPID string)
+}
+
+// Artifacts are the files a good build leaves in the output folder.
+type Artifacts struct {
+	ELF, BIN, HEX, Map, CompileCommands string
+}
+
+// Result is a finished build.
+type Result struct {
+	Artifacts
+	Build    *build.Result
+	Regions  []toolchain.RegionUse
+	Sections []toolchain.Section
+	Sources  []string
+}
+
+// Plan is the build graph of one firmware, before it runs.
+type Plan struct {
+	cfg       Config
+	Steps     []*build.Step
+	Sources   []string
+	Artifacts Artifacts
+	// Watch lists the files and folders whose change calls for a rebuild.
+	Watch []string
+}
+
+func (c *Config) outDir() string {
+	if c.OutDir != "" {
+		return c.OutDir
+	}
+	return filepath.Join(c.Root, "out", c.Board.Name)
+}
+
+// Build plans and runs the build under the board's lock.
+func Build(ctx context.Context, cfg Config) (*Result, error) {
+	out := cfg.outDir()
+	unlock, err := build.Lock(ctx, filepath.Join(out, ".mpforge", "lock"), cfg.Waiting)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	plan, err := NewPlan(cfg)
+	if err != nil {
+		return nil, err
+	}
+	res, err := build.Run(ctx, filepath.Join(out, ".mpforge", "log"), plan.Steps,
+		build.Options{Jobs: cfg.Jobs, Logger: cfg.Logger, Verbose: cfg.Verbose, Progress: cfg.Progress})
+	if err != nil {
+		return &Result{Build: res, Artifacts: plan.Artifacts}, err
+	}
+	var regions []toolchain.Region
+	for _, r := range cfg.Board.Memory {
+		regions = append(regions, toolchain.Region{Name: r.Name, Origin: r.Origin, Length: uint64(r.Length)})
+	}
+	uses, sections, err := toolchain.Sizes(plan.Artifacts.ELF, regions)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Artifacts: plan.Artifacts, Build: res, Regions: uses, Sections: sections, Sources: plan.Sources}, nil
+}
+
+// NewPlan writes the board's generated files and returns the graph.
+func NewPlan(cfg Config) (*Plan, error) {
+	b := cfg.Board
+	out := cfg.outDir()
+	gen := filepath.Join(out, "genhdr")
+	sources, err := collectSources(cfg.Root, cfg.TreeDir, b)
+	if err != nil {
+		return nil, fmt.Errorf("board %s: %w", b.Name, err)
+	}
+	version, err := genhdr.MPVersion(cfg.TreeDir, treeDate(cfg.TreeDir))
+	if err != nil {
+		return nil, err
+	}
+	for name, data := range map[string][]byte{
+		filepath.Join(gen, "mpconfigboard.h"): mpconfigBoardH(b),
+		filepath.Join(gen, "board_config.h"):  boardConfigH(b),
+		filepath.Join(gen, "mpversion.h"):     version,
+		filepath.Join(out, "memory.ld"):       memoryLD(b),
+	} {
+		if _, err := build.WriteIfChanged(name, data); err != nil {
+			return nil, err
+		}
+	}
+
+	p := &Plan{cfg: cfg, Sources: sources, Artifacts: Artifacts{
+		ELF: filepath.Join(out, "firmware.elf"), BIN: filepath.Join(out, "firmware.bin"),
+		HEX: filepath.Join(out, "firmware.hex"), Map: filepath.Join(out, "firmware.map"),
+		CompileCommands: filepath.Join(out, "compile_commands.json"),
+	}}
+	cflags := p.cflags()
+	compress := enabled(b.MicroPython.Settings["MICROPY_ROM_TEXT_COMPRESSION"])
+
+	var scans, objects []string
+	var scanSteps []*build.Step
+	for _, src := range sources {
+		scan := p.scanStep(src, cflags)
+		scanSteps = append(scanSteps, scan)
+		scans = append(scans, scan.Outputs[0])
+	}
+	genStep := p.generateStep(scans, cflags, compress)
+	p.Steps = append(scanSteps, genStep)
+	var commands []compileCommand
+	for _, src := range sources {
+		cc, entry := p.compileStep(src, cflags, genStep)
+		p.Steps = append(p.Steps, cc)
+		objects = append(objects, cc.Outputs[0])
+		commands = append(commands, entry)
+	}
+	p.Steps = append(p.Steps, p.linkStep(objects))
+	data, err := json.MarshalIndent(commands, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := build.WriteIfChanged(p.Artifacts.CompileCommands, append(data, '\n')); err != nil {
+		return nil, err
+	}
+	p.Watch = p.watchList()
+	return p, nil
+}
+
+// treeDate is the build date written into mpversion.h: the tree's own date,
+// not today's, so that a build is reproducible.
+func treeDate(tree string) time.Time {
+	if fi, err := os.Stat(filepath.Join(tree, "py", "mpconfig.h")); err == nil {
+		return fi.ModTime().UTC()
+	}
+	return time.Unix(0, 0).UTC()
+}
+
+// rel shows a path relative to the checkout when it lies inside it; the
+// compiler runs in the checkout, so objects do not depend on where it is.
+func (p *Plan) rel(path string) string {
+	if r, err := filepath.Rel(p.cfg.Root, path); err == nil && !strings.HasPrefix(r, "..") {
+		return r
+	}
+	return path
+}
+
+// display names a source for progress lines: tree files by their path in the tree.
+func (p *Plan) display(src string) string {
+	if r, err := filepath.Rel(p.cfg.TreeDir, src); err == nil && !strings.HasPrefix(r, "..") {
+		return r
+	}
+	return p.rel(src)
+}
+
+func (p *Plan) cflags() []string {
+	b := p.cfg.Board
+	flags := slices.Concat(b.CPU.Flags, []string{"-mthumb"}, b.Build.CFlags)
+	incs := []string{filepath.Join(p.cfg.Root, "port")}
+	for _, f := range b.Files {
+		if dir := filepath.Dir(f); filepath.Base(filepath.Dir(dir)) == "boards" && !slices.Contains(incs, dir) {
+			incs = append(incs, dir) // board folders, parents first; not the families folder
+		}
+	}
+	slices.Reverse(incs[1:]) // the board's own folder before the ones it inherits
+	incs = append(incs, p.cfg.outDir(), p.cfg.TreeDir, filepath.Join(p.cfg.TreeDir, "lib", "cmsis", "inc"))
+	for _, inc := range incs {
+		flags = append(flags, "-I"+p.rel(inc))
+	}
+	// Debug info and __FILE__ must not depend on where the tree lives.
+	if p.rel(p.cfg.TreeDir) == p.cfg.TreeDir {
+		flags = append(flags, "-ffile-prefix-map="+p.cfg.TreeDir+"=micropython")
+	}
+	return flags
+}
+
+func (p *Plan) objPath(src, ext string) string {
+	name := p.display(src)
+	if filepath.IsAbs(name) {
+		name = strings.TrimPrefix(name, "/")
+	}
+	return filepath.Join(p.cfg.outDir(), "obj", strings.TrimSuffix(name, ".c")+ext)
+}
+
+func (p *Plan) gcc() []string {
+	return append(slices.Clone(p.cfg.Toolchain.Launcher), p.cfg.Toolchain.GCC)
+}
+
+// scanStep preprocesses one source with NO_QSTR and keeps what it registers
+// (qstrs, modules, root pointers), like make's qstr split files.
+func (p *Plan) scanStep(src string, cflags []string) *build.Step {
+	out := p.objPath(src, ".qstr")
+	dep := out + ".d"
+	argv := slices.Concat([]string{p.cfg.Toolchain.GCC, "-E", "-DNO_QSTR"}, cflags,
+		[]string{"-MD", "-MF", p.rel(dep), p.rel(src)})
+	return &build.Step{
+		Kind: "QSTR", Name: p.display(src), Inputs: []string{src}, Outputs: []string{out},
+		Command: append(argv, p.cfg.Toolchain.Fingerprint),
+		Run: func(ctx context.Context) ([]string, []byte, error) {
+			if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+				return nil, nil, err
+			}
+			pre, errOut, err := toolchain.Output(ctx, p.cfg.Root, argv)
+			if err != nil {
+				return nil, errOut, err
+			}
+			data, err := genhdr.Scan(pre).MarshalBinary()
+			if err != nil {
+				return nil, nil, err
+			}
+			deps, err := p.readDepfile(dep)
+			if err != nil {
+				return nil, nil, err
+			}
+			return deps, errOut, build.WriteFileAtomic(out, data)
+		},
+	}
+}
+
+// generateStep merges the scans into MicroPython's generated headers. Each
+// header is rewritten only when its content changes, so an edit that adds
+// no qstr recompiles nothing else.
+func (p *Plan) generateStep(scans, cflags []string, compress bool) *build.Step {
+	gen := filepath.Join(p.cfg.outDir(), "genhdr")
+	outputs := []string{filepath.Join(gen, "qstrdefs.generated.h"), filepath.Join(gen, "moduledefs.h"), filepath.Join(gen, "root_pointers.h")}
+	if compress {
+		outputs = append(outputs, filepath.Join(gen, "compressed.data.h"))
+	}
+	pyDefs := filepath.Join(p.cfg.TreeDir, "py", "qstrdefs.h")
+	portDefs := filepath.Join(p.cfg.Root, "port", "qstrdefsport.h")
+	makeqstrdataPy := filepath.Join(p.cfg.TreeDir, "py", "makeqstrdata.py")
+	preIn := filepath.Join(gen, "qstrdefs.in.h")
+	dep := preIn + ".d"
+	cpp := slices.Concat([]string{p.cfg.Toolchain.GCC, "-E"}, cflags, []string{"-MD", "-MF", p.rel(dep), "-x", "c", p.rel(preIn)})
+	return &build.Step{
+		Kind: "GEN", Name: "qstrdefs.generated.h moduledefs.h root_pointers.h",
+		Inputs: append([]string{pyDefs, portDefs, makeqstrdataPy}, scans...), Outputs: outputs,
+		Command: append(cpp, p.cfg.Toolchain.Fingerprint, fmt.Sprint(compress)),
+		Run: func(ctx context.Context) ([]string, []byte, error) {
+			var found []*genhdr.Found
+			for _, s := range scans {
+				data, err := os.ReadFile(s)
+				if err != nil {
+					return nil, nil, err
+				}
+				f := new(genhdr.Found)
+				if err := f.UnmarshalBinary(data); err != nil {
+					return nil, nil, fmt.Errorf("%s: %w", s, err)
+				}
+				found = append(found, f)
+			}
+			collected := genhdr.Collect(found)
+			py, err := os.ReadFile(pyDefs)
+			if err != nil {
+				return nil, nil, err
+			}
+			port, err := os.ReadFile(portDefs)
+			if err != nil {
+				return nil, nil, err
+			}
+			if err := build.WriteFileAtomic(preIn, genhdr.QstrDefsPreprocessInput(py, port, collected)); err != nil {
+				return nil, nil, err
+			}
+			pre, errOut, err := toolchain.Output(ctx, p.cfg.Root, cpp)
+			if err != nil {
+				return nil, errOut, err
+			}
+			makeqstrdata, err := os.ReadFile(makeqstrdataPy)
+			if err != nil {
+				return nil, nil, err
+			}
+			qstrs, err := genhdr.QstrDefsGenerated(makeqstrdata, genhdr.QstrDefsUnquote(pre))
+			if err != nil {
+				return nil, nil, err
+			}
+			generators := []func(*genhdr.Collected) ([]byte, error){genhdr.ModuleDefs, genhdr.RootPointers}
+			if compress {
+				generators = append(generators, genhdr.CompressedData)
+			}
+			contents := [][]byte{qstrs}
+			for _, g := range generators {
+				data, err := g(collected)
+				if err != nil {
+					return nil, nil, err
+				}
+				contents = append(contents, data)
+			}
+			for i, c := range contents {
+				if _, err := build.WriteIfChanged(outputs[i], c); err != nil {
+					return nil, nil, err
+				}
+			}
+			deps, err := p.readDepfile(dep)
+			return deps, errOut, err
+		},
+	}
+}
+
+type compileCommand struct {
+	Directory string   `json:"directory"`
+	Arguments []string `json:"arguments"`
+	File      string   `json:"file"`
+	Output    string   `json:"output"`
+}
+
+func (p *Plan) compileStep(src string, cflags []string, gen *build.Step) (*build.Step, compileCommand) {
+	obj := p.objPath(src, ".o")
+	dep := p.objPath(src, ".d")
+	tmpObj, tmpDep := build.TempName(obj), build.TempName(dep)
+	argv := slices.Concat(p.gcc(), cflags, []string{"-MD", "-MF", p.rel(tmpDep), "-c", p.rel(src), "-o", p.rel(tmpObj)})
+	entry := compileCommand{Directory: p.cfg.Root, File: p.rel(src), Output: p.rel(obj),
+		Arguments: slices.Concat([]string{p.cfg.Toolchain.GCC}, cflags, []string{"-c", p.rel(src), "-o", p.rel(obj)})}
+	return &build.Step{
+		Kind: "CC", Name: p.display(src), Inputs: []string{src}, Outputs: []string{obj},
+		After:   []*build.Step{gen},
+		Command: append(slices.Clone(argv), p.cfg.Toolchain.Fingerprint),
+		Run: func(ctx context.Context) ([]string, []byte, error) {
+			if err := os.MkdirAll(filepath.Dir(obj), 0o755); err != nil {
+				return nil, nil, err
+			}
+			out, err := toolchain.Run(ctx, p.cfg.Root, argv)
+			if err != nil {
+				return nil, out, err
+			}
+			deps, err := p.readDepfile(tmpDep)
+			if err != nil {
+				return nil, out, err
+			}
+			if err := build.Commit(dep, obj); err != nil {
+				return nil, out, err
+			}
+			return deps, out, nil
+		},
+	}, entry
+}
+
+var overflow = regexp.MustCompile("region `([^']+)' overflowed by ([0-9]+) bytes")
+
+func (p *Plan) linkStep(objects []string) *build.Step {
+	b := p.cfg.Board
+	a := p.Artifacts
+	memory := filepath.Join(p.cfg.outDir(), "memory.ld")
+	argv := slices.Concat([]string{p.cfg.Toolchain.GCC}, b.CPU.Flags, []string{"-mthumb"}, b.Build.LDFlags,
+		[]string{"-T" + p.rel(b.Link.Script), "-L" + p.rel(p.cfg.outDir()), "-Wl,-Map=" + p.rel(build.TempName(a.Map)),
+			"-o", p.rel(build.TempName(a.ELF))})
+	for _, o := range objects {
+		argv = append(argv, p.rel(o))
+	}
+	argv = append(argv, b.Build.Libs...)
+	bin := []string{p.cfg.Toolchain.Objcopy, "-O", "binary", p.rel(build.TempName(a.ELF)), p.rel(build.TempName(a.BIN))}
+	hex := []string{p.cfg.Toolchain.Objcopy, "-O", "ihex", p.rel(build.TempName(a.ELF)), p.rel(build.TempName(a.HEX))}
+	return &build.Step{
+		Kind: "LINK", Name: p.rel(a.ELF), Inputs: append([]string{b.Link.Script, memory}, objects...),
+		Outputs: []string{a.ELF, a.BIN, a.HEX, a.Map},
+		Command: slices.Concat(argv, bin, hex, []string{p.cfg.Toolchain.Fingerprint}),
+		Run: func(ctx context.Context) ([]string, []byte, error) {
+			for _, cmd := range [][]string{argv, bin, hex} {
+				out, err := toolchain.Run(ctx, p.cfg.Root, cmd)
+				if err != nil {
+					return nil, out, explainLinkError(out, err, b)
+				}
+			}
+			return nil, nil, build.Commit(a.ELF, a.BIN, a.HEX, a.Map)
+		},
+	}
+}
+
+// explainLinkError turns a region overflow into which region and by how much.
+func explainLinkError(out []byte, err error, b *boards.Board) error {
+	var msgs []string
+	for _, m := range overflow.FindAllStringSubmatch(string(out), -1) {
+		msg := fmt.Sprintf("%s overflowed by %s bytes", m[1], m[2])
+		if r, ok := b.Region(m[1]); ok {
+			msg += fmt.Sprintf(" (region is %s; board %s sets heap_size %s, stack_size %s)", r.Length, b.Name, b.Link.HeapSize, b.Link.StackSize)
+		}
+		msgs = append(msgs, msg)
+	}
+	if len(msgs) == 0 {
+		return err
+	}
+	return fmt.Errorf("firmware does not fit: %s", strings.Join(msgs, "; "))
+}
+
+func (p *Plan) readDepfile(path string) ([]string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("depfile: %w", err)
+	}
+	deps := toolchain.ParseDepfile(data)
+	for i, d := range deps {
+		if !filepath.IsAbs(d) {
+			deps[i] = filepath.Join(p.cfg.Root, d)
+		}
+	}
+	return deps, nil
+}
+
+// watchList is every input a change of which calls for a rebuild: the
+// sources, the folders their globs read, the board's files and the port.
+func (p *Plan) watchList() []string {
+	seen := map[string]bool{}
+	var list []string
+	add := func(path string) {
+		if !seen[path] {
+			seen[path] = true
+			list = append(list, path)
+		}
+	}
+	for _, s := range p.Sources {
+		add(filepath.Dir(s))
+	}
+	add(filepath.Join(p.cfg.Root, "port"))
+	for _, f := range p.cfg.Board.Files {
+		add(filepath.Dir(f))
+	}
+	add(filepath.Dir(p.cfg.Board.Link.Script))
+	return list
+}

@@ -1,0 +1,13 @@
+// The 1 ms system tick, from SysTick clocked by the core (BOARD_CPU_HZ).
+#ifndef MPFORGE_PORT_SYSTICK_H
+#define MPFORGE_PORT_SYSTICK_H
+
+#include <stdint.h>
+
+// Starts SysTick with a 1 ms period. Called once by py_main().
+void systick_init(void);
+
+// The interrupt handler the board's vector table points at.
+void SysTick_Handler(void);
+
+#endif // MPFORGE_PORT_SYSTICK_H

@@ -1,0 +1,138 @@
+// Package tasks holds what the Mage targets do, so that magefile.go stays a
+// list of targets and everything here can be tested without Mage.
+package tasks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+
+	"github.com/charmbracelet/log"
+	"golang.org/x/term"
+
+	"mpforge/boards"
+	"mpforge/build"
+	"mpforge/mptree"
+	"mpforge/provision"
+	"mpforge/toolchain"
+)
+
+// DefaultBoard is built when neither an argument nor MPFORGE_BOARD names one.
+const DefaultBoard = "fr30xx"
+
+// Env is the checkout the targets work on and how they report.
+type Env struct {
+	Root    string
+	Logger  *log.Logger
+	Verbose bool
+	Jobs    int
+}
+
+// NewEnv finds the checkout from the working directory (Mage runs targets
+// there) and sets up logging: quiet by default, every command with verbose.
+func NewEnv(verbose bool) (*Env, error) {
+	root, err := findRoot()
+	if err != nil {
+		return nil, err
+	}
+	logger := log.NewWithOptions(os.Stderr, log.Options{Level: log.InfoLevel})
+	if verbose {
+		logger.SetLevel(log.DebugLevel)
+	}
+	jobs := runtime.NumCPU()
+	if s := os.Getenv("MPFORGE_JOBS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("MPFORGE_JOBS=%q: want a positive number of parallel compiles", s)
+		}
+		jobs = n
+	}
+	return &Env{Root: root, Logger: logger, Verbose: verbose, Jobs: jobs}, nil
+}
+
+func findRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "boards")); err == nil {
+			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+				return d, nil
+			}
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("%s is not inside an mpforge checkout (no go.mod with boards/ above it)", dir)
+		}
+	}
+}
+
+// BoardName picks the board: the argument, else MPFORGE_BOARD, else the default.
+func BoardName(arg string) string {
+	if arg != "" {
+		return arg
+	}
+	if b := os.Getenv("MPFORGE_BOARD"); b != "" {
+		return b
+	}
+	return DefaultBoard
+}
+
+// Board loads one board file.
+func (e *Env) Board(name string) (*boards.Board, error) {
+	return boards.Load(filepath.Join(e.Root, "boards"), BoardName(name))
+}
+
+// Tree finds the MicroPython tree, fetching the managed copy when there is
+// none and MICROPY_DIR is not set.
+func (e *Env) Tree(ctx context.Context) (mptree.Tree, error) {
+	t, err := mptree.Locate(e.Root)
+	if errors.Is(err, mptree.ErrNoTree) {
+		e.Logger.Info("no MicroPython tree yet; fetching the managed copy", "version", mptree.Pinned.String())
+		return mptree.Fetch(ctx, e.Logger, e.Root, mptree.Pinned)
+	}
+	return t, err
+}
+
+// Toolchain finds the cross compiler, installing it when it is missing and
+// this user may install packages.
+func (e *Env) Toolchain(ctx context.Context) (*toolchain.Toolchain, error) {
+	tc, err := toolchain.Find(ctx)
+	var missing *toolchain.MissingError
+	if errors.As(err, &missing) {
+		e.Logger.Info("cross toolchain missing; installing it", "tool", missing.Tool)
+		if ierr := installTools(ctx, e.Logger, provision.Toolchain); ierr != nil {
+			return nil, fmt.Errorf("%w\n%v", err, ierr)
+		}
+		tc, err = toolchain.Find(ctx)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if l := os.Getenv("MPFORGE_CC_LAUNCHER"); l != "" {
+		tc.Launcher, err = launcher(l)
+	}
+	return tc, err
+}
+
+// progress returns a live status line when stderr is a terminal and the
+// output is not verbose (then every command is printed instead).
+func (e *Env) progress() *build.Progress {
+	if e.Verbose || !term.IsTerminal(int(os.Stderr.Fd())) {
+		return nil
+	}
+	return build.NewProgress(os.Stderr)
+}
+
+// installTools installs the packages behind the missing tools.
+func installTools(ctx context.Context, logger *log.Logger, tools []provision.Tool) error {
+	missing := provision.Missing(tools)
+	if len(missing) == 0 {
+		return nil
+	}
+	return provision.Install(ctx, logger, provision.Packages(missing))
+}

@@ -1,0 +1,145 @@
+// Package toolchain finds the GNU Arm cross compiler and runs it: compile,
+// link, objcopy, and reading what they leave behind (depfiles, ELF sizes).
+package toolchain
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Prefix is the GNU triplet prefix of the cross tools.
+const Prefix = "arm-none-eabi-"
+
+// InstallHint is what to run when the toolchain is missing.
+const InstallHint = "sudo apt-get install --no-install-recommends gcc-arm-none-eabi binutils-arm-none-eabi libnewlib-arm-none-eabi (or run `mage setup`)"
+
+// Toolchain is a found cross toolchain.
+type Toolchain struct {
+	GCC     string
+	Objcopy string
+	Version string // first line of gcc --version
+	// Fingerprint changes when the compiler is replaced (an upgrade), so
+	// that every object is rebuilt.
+	Fingerprint string
+	// Launcher is put in front of every compile (ccache, distcc).
+	Launcher []string
+}
+
+// MissingError is a tool that is not installed.
+type MissingError struct{ Tool, Hint string }
+
+func (e *MissingError) Error() string {
+	return fmt.Sprintf("%s not found on PATH; install it with: %s", e.Tool, e.Hint)
+}
+
+// Find locates arm-none-eabi-gcc and checks that newlib-nano is there too.
+func Find(ctx context.Context) (*Toolchain, error) {
+	gcc, err := exec.LookPath(Prefix + "gcc")
+	if err != nil {
+		return nil, &MissingError{Tool: Prefix + "gcc", Hint: InstallHint}
+	}
+	objcopy, err := exec.LookPath(Prefix + "objcopy")
+	if err != nil {
+		return nil, &MissingError{Tool: Prefix + "objcopy", Hint: InstallHint}
+	}
+	out, err := exec.CommandContext(ctx, gcc, "--version", "-print-file-name=nano.specs").Output()
+	if err != nil {
+		return nil, fmt.Errorf("%s --version: %w", gcc, err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	specs := lines[len(lines)-1]
+	if !filepath.IsAbs(specs) {
+		return nil, &MissingError{Tool: "newlib-nano (nano.specs)", Hint: InstallHint}
+	}
+	fi, err := os.Stat(gcc)
+	if err != nil {
+		return nil, err
+	}
+	return &Toolchain{
+		GCC: gcc, Objcopy: objcopy, Version: lines[0],
+		Fingerprint: fmt.Sprintf("%s %s %d %d", gcc, lines[0], fi.Size(), fi.ModTime().UnixNano()),
+	}, nil
+}
+
+// Run runs argv in dir and returns its combined output.
+func Run(ctx context.Context, dir string, argv []string) ([]byte, error) {
+	var out bytes.Buffer
+	err := run(ctx, dir, argv, &out, &out)
+	return out.Bytes(), err
+}
+
+// Output runs argv like Run but keeps stdout (a preprocessor's output) apart
+// from stderr (its diagnostics).
+func Output(ctx context.Context, dir string, argv []string) (stdout, stderr []byte, err error) {
+	var out, errOut bytes.Buffer
+	err = run(ctx, dir, argv, &out, &errOut)
+	return out.Bytes(), errOut.Bytes(), err
+}
+
+// run starts argv in its own process group, so that cancelling ctx stops the
+// compiler driver and everything it started (cc1, as, ld).
+func run(ctx context.Context, dir string, argv []string, stdout, stderr io.Writer) error {
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Dir = dir
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = time.Second
+	err := cmd.Run()
+	var exitErr *exec.ExitError
+	if errors.As(err, &exitErr) && ctx.Err() == nil {
+		err = fmt.Errorf("%s exited with status %d", filepath.Base(argv[0]), exitErr.ExitCode())
+	}
+	return err
+}
+
+// ParseDepfile returns the prerequisites of a Makefile-style depfile as
+// gcc -MD writes it (escaped spaces, line continuations).
+func ParseDepfile(data []byte) []string {
+	s := strings.ReplaceAll(string(data), "\\\n", " ")
+	s = strings.ReplaceAll(s, "\\\r\n", " ")
+	var deps []string
+	for _, line := range strings.Split(s, "\n") {
+		_, rest, ok := strings.Cut(line, ": ")
+		if !ok {
+			if strings.HasSuffix(strings.TrimSpace(line), ":") {
+				continue // phony target of -MP
+			}
+			continue
+		}
+		var cur strings.Builder
+		flush := func() {
+			if cur.Len() > 0 {
+				deps = append(deps, cur.String())
+				cur.Reset()
+			}
+		}
+		for i := 0; i < len(rest); i++ {
+			c := rest[i]
+			switch {
+			case c == '\\' && i+1 < len(rest) && (rest[i+1] == ' ' || rest[i+1] == '#'):
+				cur.WriteByte(rest[i+1])
+				i++
+			case c == '$' && i+1 < len(rest) && rest[i+1] == '$':
+				cur.WriteByte('$')
+				i++
+			case c == ' ' || c == '\t':
+				flush()
+			default:
+				cur.WriteByte(c)
+			}
+		}
+		flush()
+		break // the first rule is the object's; -MP adds phony ones after it
+	}
+	return deps
+}
