@@ -39,6 +39,7 @@ type Board struct {
 	Frozen      Frozen
 	QEMU        QEMU
 	OpenOCD     OpenOCD
+	SDK         SDK // optional vendor-SDK build mode (sdk.go)
 }
 
 // Region returns the memory region with the given name.
@@ -123,7 +124,7 @@ func Load(boardsDir, name string) (*Board, error) {
 		Name: name, Dir: filepath.Dir(path), Files: l.files,
 		Description: f.Description, MCU: f.MCU, ClockHz: f.ClockHz, CPU: f.CPU, Build: f.Build,
 		Link: f.Link, Console: f.Console, Sources: f.Sources, MicroPython: f.MicroPython,
-		Frozen: f.Frozen, QEMU: f.QEMU, OpenOCD: f.OpenOCD,
+		Frozen: f.Frozen, QEMU: f.QEMU, OpenOCD: f.OpenOCD, SDK: f.SDK,
 	}
 	for regionName, r := range f.Memory {
 		r.Name = regionName
@@ -156,7 +157,7 @@ func (l *loader) show(path string) string {
 }
 
 // pathKeys are the keys whose values are paths relative to the file that sets them.
-var pathKeys = map[string]bool{"link.script": true, "sources.board": true, "frozen.modules": true}
+var pathKeys = map[string]bool{"link.script": true, "sources.board": true, "frozen.modules": true, "sdk.board": true}
 
 func (l *loader) load(path string, chain []string) (map[string]any, error) {
 	if slices.Contains(chain, path) {
@@ -398,6 +399,7 @@ func (l *loader) validate(b *Board) error {
 	if len(b.Sources.Tree) == 0 {
 		fail("sources.tree", "required: globs of the MicroPython sources, e.g. [\"py/*.c\"]")
 	}
+	l.validateSDK(b.SDK, fail)
 	return errors.Join(errs...)
 }
 

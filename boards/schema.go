@@ -23,6 +23,7 @@ type file struct {
 	Frozen      Frozen            `toml:"frozen"`
 	QEMU        QEMU              `toml:"qemu"`
 	OpenOCD     OpenOCD           `toml:"openocd"`
+	SDK         SDK               `toml:"sdk"` // sdk.go
 }
 
 // CPU holds the core and the flags that select it; every compile and the link use them.

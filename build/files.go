@@ -2,9 +2,12 @@ package build
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 )
 
 // WriteFileAtomic writes data to path through a temporary file in the same
@@ -18,7 +21,11 @@ func WriteFileAtomic(path string, data []byte) error {
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name()) // no-op after a successful rename
+	defer os.Remove(tmp.Name())              // no-op after a successful rename
+	if err := tmp.Chmod(0o644); err != nil { // CreateTemp makes it private
+		tmp.Close()
+		return err
+	}
 	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
 		return err
@@ -42,8 +49,10 @@ func WriteIfChanged(path string, data []byte) (bool, error) {
 	return true, nil
 }
 
-// TempName is where a step writes an output before Commit renames it into place.
-func TempName(path string) string { return path + ".tmp" }
+// TempName is where a step writes an output before Commit renames it into
+// place. It is unique to this process: a compiler orphaned by a killed build
+// may still be writing its own temporary file when the next build starts.
+func TempName(path string) string { return fmt.Sprintf("%s.tmp%d", path, os.Getpid()) }
 
 // Commit renames each output's TempName into place.
 func Commit(outputs ...string) error {
@@ -53,4 +62,24 @@ func Commit(outputs ...string) error {
 		}
 	}
 	return nil
+}
+
+var tempSuffix = regexp.MustCompile(`\.tmp[0-9]+$`)
+
+// RemoveStaleTemps deletes the temporary outputs that killed builds left in
+// dir. Call it holding dir's lock; an orphaned compiler still writing one
+// just writes to an unlinked file.
+func RemoveStaleTemps(dir string) error {
+	return filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
+			return err
+		}
+		if !d.IsDir() && tempSuffix.MatchString(d.Name()) {
+			return os.Remove(path)
+		}
+		return nil
+	})
 }

@@ -160,6 +160,7 @@ func (e *engine) run(ctx context.Context, steps []*Step) error {
 			queue = append(queue, nodes[s])
 		}
 	}
+	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	type completion struct {
@@ -196,8 +197,10 @@ func (e *engine) run(ctx context.Context, steps []*Step) error {
 			}
 		}
 	}
-	if firstErr == nil && finished < len(nodes) {
-		firstErr = fmt.Errorf("build interrupted: %w", context.Cause(ctx))
+	if parent.Err() != nil { // Ctrl-C or the caller gave up: say so, not what it broke
+		firstErr = fmt.Errorf("build interrupted (%w); finished steps are kept", context.Cause(parent))
+	} else if firstErr == nil && finished < len(nodes) {
+		firstErr = fmt.Errorf("build stopped early: %w", context.Cause(ctx))
 	}
 	if p := e.opts.Progress; p != nil {
 		p.Done()
@@ -232,7 +235,7 @@ func (e *engine) bring(ctx context.Context, s *Step) error {
 		e.printAbove(string(diag)) // warnings
 	}
 	rec := &record{Outputs: s.Outputs, Command: cmd}
-	rec.Inputs = dedupe(append(slices.Clone(s.Inputs), discovered...))
+	rec.Inputs = Dedupe(append(slices.Clone(s.Inputs), discovered...))
 	rec.InputsDigest = e.inputsDigest(rec.Inputs, started)
 	e.digests.forget(s.Outputs...)
 	for _, o := range s.Outputs {
@@ -308,7 +311,8 @@ func (e *engine) finish(s *Step, ran bool) {
 	}
 }
 
-func dedupe(paths []string) []string {
+// Dedupe drops repeated paths, keeping the first of each in order.
+func Dedupe(paths []string) []string {
 	seen := make(map[string]bool, len(paths))
 	out := paths[:0]
 	for _, p := range paths {

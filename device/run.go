@@ -237,7 +237,9 @@ func (r *runner) run(ctx context.Context, script string) Result {
 		res.Status, res.Err = Timeout, fmt.Errorf("stopped after %v", timeout)
 	case errors.Is(err, rawrepl.ErrNoResponse) && sctx.Err() == context.DeadlineExceeded && ctx.Err() == nil:
 		res.Status, res.Err = Timeout, fmt.Errorf("stopped after %v; the board ignored Ctrl-C and was recovered", timeout)
-		r.recover(ctx)
+		if !r.recover(ctx) {
+			res.Err = fmt.Errorf("stopped after %v; the board ignored Ctrl-C: %w", timeout, r.dead)
+		}
 	default:
 		res.Status, res.Err = Error, err
 		if errors.Is(err, rawrepl.ErrNoResponse) || errors.Is(err, rawrepl.ErrClosed) {

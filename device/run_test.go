@@ -64,16 +64,8 @@ func bigScript() (string, string) {
 	return b.String(), fmt.Sprintf("total %d\n", want)
 }
 
-// twoSeconds runs for about two seconds of board time. The test firmware
-// may lack the time module, so it falls back to a busy loop.
-const twoSeconds = `try:
-    import time
-    time.sleep(2)
-except ImportError:
-    for i in range(1800000):
-        pass
-print('slept')
-`
+// twoSeconds runs for two seconds of board time.
+const twoSeconds = "import time\ntime.sleep(2)\nprint('slept')\n"
 
 // syncBuffer is a bytes.Buffer safe for the runner's writes and the test's reads.
 type syncBuffer struct {
@@ -278,10 +270,11 @@ func TestScriptsErrors(t *testing.T) {
 func TestRunOverSerialPort(t *testing.T) {
 	t.Parallel()
 	link := filepath.Join(t.TempDir(), "console")
+	fw := devtest.QEMU(t)
 	var inst *qemu.Instance
 	start := func() error {
 		var err error
-		inst, err = qemu.StartPTY(context.Background(), devtest.QEMU(t))
+		inst, err = qemu.StartPTY(context.Background(), fw)
 		if err != nil {
 			return err
 		}

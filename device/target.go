@@ -8,13 +8,11 @@ package device
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"time"
 
-	"go.bug.st/serial"
-
+	"mpforge/device/internal/serialport"
 	"mpforge/device/qemu"
 )
 
@@ -72,7 +70,7 @@ func OpenSerial(ctx context.Context, o SerialOptions) (*Target, error) {
 	if o.ReopenTimeout == 0 {
 		o.ReopenTimeout = 10 * time.Second
 	}
-	port, err := openPort(o.Port, o.Baud)
+	port, err := serialport.Open(o.Port, o.Baud)
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +85,7 @@ func OpenSerial(ctx context.Context, o SerialOptions) (*Target, error) {
 		rctx, cancel := context.WithTimeout(ctx, o.ReopenTimeout)
 		defer cancel()
 		for {
-			p, err := openPort(o.Port, o.Baud)
+			p, err := serialport.Open(o.Port, o.Baud)
 			if err == nil {
 				port = p
 				return port, nil
@@ -101,16 +99,4 @@ func OpenSerial(ctx context.Context, o SerialOptions) (*Target, error) {
 	}
 	t.Close = func() error { return port.Close() }
 	return t, nil
-}
-
-func openPort(path string, baud int) (serial.Port, error) {
-	p, err := serial.Open(path, &serial.Mode{BaudRate: baud})
-	if err == nil {
-		return p, nil
-	}
-	var pe *serial.PortError
-	if errors.As(err, &pe) && pe.Code() == serial.PermissionDenied {
-		return nil, fmt.Errorf("cannot open %s: permission denied; add yourself to the port's group (Debian/Ubuntu: sudo usermod -aG dialout $USER, then log in again)", path)
-	}
-	return nil, fmt.Errorf("cannot open %s: %w; check the port name (ls /dev/ttyUSB* /dev/ttyACM*) and that the board is plugged in", path, err)
 }

@@ -49,6 +49,7 @@ type Result struct {
 	Regions  []toolchain.RegionUse
 	Sections []toolchain.Section
 	Sources  []string
+	Mode     Mode // with or without the vendor SDK (sdk.go); print it when not empty
 }
 
 // Plan is the build graph of one firmware, before it runs.
@@ -57,8 +58,11 @@ type Plan struct {
 	Steps     []*build.Step
 	Sources   []string
 	Artifacts Artifacts
+	Mode      Mode
 	// Watch lists the files and folders whose change calls for a rebuild.
 	Watch []string
+	// portQstrDefs is the port's qstrdefsport.h (mpy-cross has its own; frozen.go).
+	portQstrDefs string
 }
 
 func (c *Config) outDir() string {
@@ -76,28 +80,45 @@ func Build(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, err
 	}
 	defer unlock()
+	if err := build.RemoveStaleTemps(out); err != nil {
+		return nil, err
+	}
 	plan, err := NewPlan(cfg)
 	if err != nil {
+		return nil, err
+	}
+	if err := buildMpyCross(ctx, cfg); err != nil { // frozen modules only (frozen.go)
 		return nil, err
 	}
 	res, err := build.Run(ctx, filepath.Join(out, ".mpforge", "log"), plan.Steps,
 		build.Options{Jobs: cfg.Jobs, Logger: cfg.Logger, Verbose: cfg.Verbose, Progress: cfg.Progress})
 	if err != nil {
-		return &Result{Build: res, Artifacts: plan.Artifacts}, err
+		return &Result{Build: res, Artifacts: plan.Artifacts, Mode: plan.Mode}, err
 	}
 	var regions []toolchain.Region
 	for _, r := range cfg.Board.Memory {
 		regions = append(regions, toolchain.Region{Name: r.Name, Origin: r.Origin, Length: uint64(r.Length)})
 	}
+	if plan.Mode.SDK != "" { // the vendor's linker script laid memory out, not the board file
+		if regions, err = mapRegions(plan.Artifacts.Map); err != nil {
+			return nil, err
+		}
+	}
 	uses, sections, err := toolchain.Sizes(plan.Artifacts.ELF, regions)
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Artifacts: plan.Artifacts, Build: res, Regions: uses, Sections: sections, Sources: plan.Sources}, nil
+	return &Result{Artifacts: plan.Artifacts, Build: res, Regions: uses, Sections: sections, Sources: plan.Sources, Mode: plan.Mode}, nil
 }
 
 // NewPlan writes the board's generated files and returns the graph.
 func NewPlan(cfg Config) (*Plan, error) {
+	mode, err := chooseMode(cfg.Board, os.LookupEnv) // sdk.go
+	if err != nil {
+		return nil, err
+	}
+	cfg.Board = mode.board(cfg.Board)
+	cfg.Board = withFrozenSettings(cfg.Board) // frozen.go
 	b := cfg.Board
 	out := cfg.outDir()
 	gen := filepath.Join(out, "genhdr")
@@ -120,7 +141,7 @@ func NewPlan(cfg Config) (*Plan, error) {
 		}
 	}
 
-	p := &Plan{cfg: cfg, Sources: sources, Artifacts: Artifacts{
+	p := &Plan{cfg: cfg, Mode: mode, Sources: sources, portQstrDefs: filepath.Join(cfg.Root, "port", "qstrdefsport.h"), Artifacts: Artifacts{
 		ELF: filepath.Join(out, "firmware.elf"), BIN: filepath.Join(out, "firmware.bin"),
 		HEX: filepath.Join(out, "firmware.hex"), Map: filepath.Join(out, "firmware.map"),
 		CompileCommands: filepath.Join(out, "compile_commands.json"),
@@ -131,7 +152,7 @@ func NewPlan(cfg Config) (*Plan, error) {
 	var scans, objects []string
 	var scanSteps []*build.Step
 	for _, src := range sources {
-		scan := p.scanStep(src, cflags)
+		scan := p.scanStep(src, p.flagsFor(src, cflags))
 		scanSteps = append(scanSteps, scan)
 		scans = append(scans, scan.Outputs[0])
 	}
@@ -139,11 +160,22 @@ func NewPlan(cfg Config) (*Plan, error) {
 	p.Steps = append(scanSteps, genStep)
 	var commands []compileCommand
 	for _, src := range sources {
-		cc, entry := p.compileStep(src, cflags, genStep)
+		cc, entry := p.compileStep(src, p.flagsFor(src, cflags), genStep)
 		p.Steps = append(p.Steps, cc)
 		objects = append(objects, cc.Outputs[0])
 		commands = append(commands, entry)
 	}
+	vendor, vendorSources, vendorObjects, vendorCommands := p.vendorSteps() // sdk.go; none without the SDK
+	p.Steps = append(p.Steps, vendor...)
+	p.Sources = append(vendorSources, sources...)
+	objects = append(vendorObjects, objects...)
+	commands = append(vendorCommands, commands...)
+	// Frozen Python modules (frozen.go): .mpy files, frozen_content.c, its object.
+	frozenObjs, frozenCmds, err := p.frozenSteps(cflags, genStep)
+	if err != nil {
+		return nil, err
+	}
+	objects, commands = append(objects, frozenObjs...), append(commands, frozenCmds...)
 	p.Steps = append(p.Steps, p.linkStep(objects))
 	data, err := json.MarshalIndent(commands, "", "  ")
 	if err != nil {
@@ -196,7 +228,9 @@ func (p *Plan) cflags() []string {
 	for _, inc := range incs {
 		flags = append(flags, "-I"+p.rel(inc))
 	}
-	// Debug info and __FILE__ must not depend on where the tree lives.
+	// Debug info (DW_AT_comp_dir) and __FILE__ must not depend on where the
+	// checkout or the tree lives; the later map wins for the tree inside the checkout.
+	flags = append(flags, "-ffile-prefix-map="+p.cfg.Root+"=.")
 	if p.rel(p.cfg.TreeDir) == p.cfg.TreeDir {
 		flags = append(flags, "-ffile-prefix-map="+p.cfg.TreeDir+"=micropython")
 	}
@@ -219,17 +253,19 @@ func (p *Plan) gcc() []string {
 // (qstrs, modules, root pointers), like make's qstr split files.
 func (p *Plan) scanStep(src string, cflags []string) *build.Step {
 	out := p.objPath(src, ".qstr")
-	dep := out + ".d"
-	argv := slices.Concat([]string{p.cfg.Toolchain.GCC, "-E", "-DNO_QSTR"}, cflags,
-		[]string{"-MD", "-MF", p.rel(dep), p.rel(src)})
+	argv := func(dep string) []string {
+		return slices.Concat([]string{p.cfg.Toolchain.GCC, "-E", "-DNO_QSTR"}, cflags, []string{"-MD", "-MF", p.rel(dep), p.rel(src)})
+	}
 	return &build.Step{
 		Kind: "QSTR", Name: p.display(src), Inputs: []string{src}, Outputs: []string{out},
-		Command: append(argv, p.cfg.Toolchain.Fingerprint),
+		Command: append(argv(out+".d"), p.cfg.Toolchain.Fingerprint),
 		Run: func(ctx context.Context) ([]string, []byte, error) {
 			if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 				return nil, nil, err
 			}
-			pre, errOut, err := toolchain.Output(ctx, p.cfg.Root, argv)
+			dep := build.TempName(out + ".d")
+			defer os.Remove(dep)
+			pre, errOut, err := toolchain.Output(ctx, p.cfg.Root, argv(dep))
 			if err != nil {
 				return nil, errOut, err
 			}
@@ -256,16 +292,20 @@ func (p *Plan) generateStep(scans, cflags []string, compress bool) *build.Step {
 		outputs = append(outputs, filepath.Join(gen, "compressed.data.h"))
 	}
 	pyDefs := filepath.Join(p.cfg.TreeDir, "py", "qstrdefs.h")
-	portDefs := filepath.Join(p.cfg.Root, "port", "qstrdefsport.h")
+	portDefs := p.portQstrDefs
 	makeqstrdataPy := filepath.Join(p.cfg.TreeDir, "py", "makeqstrdata.py")
 	preIn := filepath.Join(gen, "qstrdefs.in.h")
-	dep := preIn + ".d"
-	cpp := slices.Concat([]string{p.cfg.Toolchain.GCC, "-E"}, cflags, []string{"-MD", "-MF", p.rel(dep), "-x", "c", p.rel(preIn)})
+	preprocessed := filepath.Join(gen, "qstrdefs.preprocessed.h") // mpy-tool's input (frozen.go)
+	cpp := func(dep string) []string {
+		return slices.Concat([]string{p.cfg.Toolchain.GCC, "-E"}, cflags, []string{"-MD", "-MF", p.rel(dep), "-x", "c", p.rel(preIn)})
+	}
 	return &build.Step{
 		Kind: "GEN", Name: "qstrdefs.generated.h moduledefs.h root_pointers.h",
-		Inputs: append([]string{pyDefs, portDefs, makeqstrdataPy}, scans...), Outputs: outputs,
-		Command: append(cpp, p.cfg.Toolchain.Fingerprint, fmt.Sprint(compress)),
+		Inputs: append([]string{pyDefs, portDefs, makeqstrdataPy}, scans...), Outputs: append(outputs, preIn, preprocessed),
+		Command: append(cpp(preIn+".d"), p.cfg.Toolchain.Fingerprint, fmt.Sprint(compress)),
 		Run: func(ctx context.Context) ([]string, []byte, error) {
+			dep := build.TempName(preIn + ".d")
+			defer os.Remove(dep)
 			var found []*genhdr.Found
 			for _, s := range scans {
 				data, err := os.ReadFile(s)
@@ -290,7 +330,7 @@ func (p *Plan) generateStep(scans, cflags []string, compress bool) *build.Step {
 			if err := build.WriteFileAtomic(preIn, genhdr.QstrDefsPreprocessInput(py, port, collected)); err != nil {
 				return nil, nil, err
 			}
-			pre, errOut, err := toolchain.Output(ctx, p.cfg.Root, cpp)
+			pre, errOut, err := toolchain.Output(ctx, p.cfg.Root, cpp(dep))
 			if err != nil {
 				return nil, errOut, err
 			}
@@ -298,7 +338,11 @@ func (p *Plan) generateStep(scans, cflags []string, compress bool) *build.Step {
 			if err != nil {
 				return nil, nil, err
 			}
-			qstrs, err := genhdr.QstrDefsGenerated(makeqstrdata, genhdr.QstrDefsUnquote(pre))
+			unquoted := genhdr.QstrDefsUnquote(pre)
+			if _, err := build.WriteIfChanged(preprocessed, unquoted); err != nil {
+				return nil, nil, err
+			}
+			qstrs, err := genhdr.QstrDefsGenerated(makeqstrdata, unquoted)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -320,7 +364,8 @@ func (p *Plan) generateStep(scans, cflags []string, compress bool) *build.Step {
 				}
 			}
 			deps, err := p.readDepfile(dep)
-			return deps, errOut, err
+			// preIn is this step's own intermediate, not something it reads.
+			return slices.DeleteFunc(deps, func(d string) bool { return d == preIn }), errOut, err
 		},
 	}
 }
@@ -333,32 +378,34 @@ type compileCommand struct {
 }
 
 func (p *Plan) compileStep(src string, cflags []string, gen *build.Step) (*build.Step, compileCommand) {
-	obj := p.objPath(src, ".o")
-	dep := p.objPath(src, ".d")
-	tmpObj, tmpDep := build.TempName(obj), build.TempName(dep)
-	argv := slices.Concat(p.gcc(), cflags, []string{"-MD", "-MF", p.rel(tmpDep), "-c", p.rel(src), "-o", p.rel(tmpObj)})
+	return p.compile(src, p.objPath(src, ".o"), p.display(src), cflags, gen)
+}
+
+// compile is one CC step: src to obj, its depfile beside it, written
+// atomically; after are the steps whose outputs it may include.
+func (p *Plan) compile(src, obj, name string, cflags []string, after ...*build.Step) (*build.Step, compileCommand) {
+	dep := strings.TrimSuffix(obj, ".o") + ".d"
+	argv := func(obj, dep string) []string {
+		return slices.Concat(p.gcc(), cflags, []string{"-MD", "-MF", p.rel(dep), "-c", p.rel(src), "-o", p.rel(obj)})
+	}
 	entry := compileCommand{Directory: p.cfg.Root, File: p.rel(src), Output: p.rel(obj),
 		Arguments: slices.Concat([]string{p.cfg.Toolchain.GCC}, cflags, []string{"-c", p.rel(src), "-o", p.rel(obj)})}
 	return &build.Step{
-		Kind: "CC", Name: p.display(src), Inputs: []string{src}, Outputs: []string{obj},
-		After:   []*build.Step{gen},
-		Command: append(slices.Clone(argv), p.cfg.Toolchain.Fingerprint),
+		Kind: "CC", Name: name, Inputs: []string{src}, Outputs: []string{obj}, After: after,
+		Command: append(argv(obj, dep), p.cfg.Toolchain.Fingerprint),
 		Run: func(ctx context.Context) ([]string, []byte, error) {
 			if err := os.MkdirAll(filepath.Dir(obj), 0o755); err != nil {
 				return nil, nil, err
 			}
-			out, err := toolchain.Run(ctx, p.cfg.Root, argv)
+			out, err := toolchain.Run(ctx, p.cfg.Root, argv(build.TempName(obj), build.TempName(dep)))
 			if err != nil {
 				return nil, out, err
 			}
-			deps, err := p.readDepfile(tmpDep)
+			deps, err := p.readDepfile(build.TempName(dep))
 			if err != nil {
 				return nil, out, err
 			}
-			if err := build.Commit(dep, obj); err != nil {
-				return nil, out, err
-			}
-			return deps, out, nil
+			return deps, out, build.Commit(dep, obj)
 		},
 	}, entry
 }
@@ -369,21 +416,25 @@ func (p *Plan) linkStep(objects []string) *build.Step {
 	b := p.cfg.Board
 	a := p.Artifacts
 	memory := filepath.Join(p.cfg.outDir(), "memory.ld")
-	argv := slices.Concat([]string{p.cfg.Toolchain.GCC}, b.CPU.Flags, []string{"-mthumb"}, b.Build.LDFlags,
-		[]string{"-T" + p.rel(b.Link.Script), "-L" + p.rel(p.cfg.outDir()), "-Wl,-Map=" + p.rel(build.TempName(a.Map)),
-			"-o", p.rel(build.TempName(a.ELF))})
-	for _, o := range objects {
-		argv = append(argv, p.rel(o))
+	// commands writes elf, map, bin and hex under the given names.
+	commands := func(elf, mapFile, bin, hex string) [][]string {
+		link := slices.Concat([]string{p.cfg.Toolchain.GCC}, b.CPU.Flags, []string{"-mthumb"}, b.Build.LDFlags,
+			[]string{"-T" + p.rel(b.Link.Script), "-L" + p.rel(p.cfg.outDir()), "-Wl,-Map=" + p.rel(mapFile), "-o", p.rel(elf)})
+		for _, o := range objects {
+			link = append(link, p.rel(o))
+		}
+		link = append(link, b.Build.Libs...)
+		return [][]string{link,
+			{p.cfg.Toolchain.Objcopy, "-O", "binary", p.rel(elf), p.rel(bin)},
+			{p.cfg.Toolchain.Objcopy, "-O", "ihex", p.rel(elf), p.rel(hex)}}
 	}
-	argv = append(argv, b.Build.Libs...)
-	bin := []string{p.cfg.Toolchain.Objcopy, "-O", "binary", p.rel(build.TempName(a.ELF)), p.rel(build.TempName(a.BIN))}
-	hex := []string{p.cfg.Toolchain.Objcopy, "-O", "ihex", p.rel(build.TempName(a.ELF)), p.rel(build.TempName(a.HEX))}
+	t := build.TempName
 	return &build.Step{
 		Kind: "LINK", Name: p.rel(a.ELF), Inputs: append([]string{b.Link.Script, memory}, objects...),
 		Outputs: []string{a.ELF, a.BIN, a.HEX, a.Map},
-		Command: slices.Concat(argv, bin, hex, []string{p.cfg.Toolchain.Fingerprint}),
+		Command: append(slices.Concat(commands(a.ELF, a.Map, a.BIN, a.HEX)...), p.cfg.Toolchain.Fingerprint),
 		Run: func(ctx context.Context) ([]string, []byte, error) {
-			for _, cmd := range [][]string{argv, bin, hex} {
+			for _, cmd := range commands(t(a.ELF), t(a.Map), t(a.BIN), t(a.HEX)) {
 				out, err := toolchain.Run(ctx, p.cfg.Root, cmd)
 				if err != nil {
 					return nil, out, explainLinkError(out, err, b)

@@ -10,6 +10,7 @@ import (
 	"github.com/bmatcuk/doublestar/v4"
 
 	"mpforge/boards"
+	"mpforge/build"
 )
 
 // collectSources expands the board's globs into absolute C source paths,
@@ -63,7 +64,7 @@ func collectSources(root, tree string, b *boards.Board) ([]string, error) {
 	}
 	sort.Strings(treeFiles)
 	sort.Strings(local)
-	return dedupe(append(treeFiles, local...)), nil
+	return build.Dedupe(append(treeFiles, local...)), nil
 }
 
 // enabled reads a MicroPython setting the way the C preprocessor would.
@@ -77,16 +78,4 @@ func enabled(v any) bool {
 		return x != "" && x != "0"
 	}
 	return false
-}
-
-func dedupe(paths []string) []string {
-	seen := map[string]bool{}
-	out := paths[:0]
-	for _, p := range paths {
-		if !seen[p] {
-			seen[p] = true
-			out = append(out, p)
-		}
-	}
-	return out
 }

@@ -369,3 +369,21 @@ func TestGeneratorErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestCollectLaterWins checks the merge rule for a .c file that several
+// sources include: the later source's non-empty section replaces the
+// earlier one, per mode, as the later split overwrites the file.
+func TestCollectLaterWins(t *testing.T) {
+	first := Scan([]byte("# 1 \"one.c\"\n# 1 \"shared.c\" 1\nMP_QSTR_early MP_REGISTER_ROOT_POINTER(int x);\n"))
+	second := Scan([]byte("# 1 \"two.c\"\n# 1 \"shared.c\" 1\nMP_QSTR_late\n"))
+	c := Collect([]*Found{first, second})
+	if string(c.Qstr) != "Q(late)\n" {
+		t.Errorf("qstrs = %q, want only the later section", c.Qstr)
+	}
+	if string(c.RootPointer) != "MP_REGISTER_ROOT_POINTER(int x);\n" {
+		t.Errorf("root pointers = %q: the later section had none, so the earlier stays", c.RootPointer)
+	}
+	if c := Collect([]*Found{second, first}); string(c.Qstr) != "Q(early)\n" {
+		t.Errorf("reversed order: qstrs = %q", c.Qstr)
+	}
+}

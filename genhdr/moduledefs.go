@@ -15,7 +15,9 @@ var (
 
 // ModuleDefs is makemoduledefs.py: moduledefs.h from the collected module
 // registrations. Like the script it matches over the whole collected text,
-// so a registration may span lines.
+// so a registration may span lines. MODULE_DEF_ names are upper-cased with
+// Go's Unicode rules, which differ from Python's str.upper only for a few
+// non-ASCII letters (such as ß); module names are C identifiers.
 func ModuleDefs(c *Collected) ([]byte, error) {
 	text := c.Module
 	if err := checkUTF8("the collected module registrations", text); err != nil {

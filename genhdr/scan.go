@@ -84,7 +84,7 @@ func Scan(preprocessed []byte) *Found {
 				return
 			}
 		}
-		if bytes.Index(line, []byte("MP_")) < 0 {
+		if !bytes.Contains(line, []byte("MP_")) {
 			return
 		}
 		out[modeQstr] = appendQstrs(out[modeQstr], line)

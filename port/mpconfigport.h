@@ -36,6 +36,13 @@
 #define MICROPY_STACK_CHECK_MARGIN (1024)
 #endif
 
+// Import of precompiled .mpy files (from a filesystem a script mounts, or
+// run-tests.py --via-mpy); it also makes bytecode use per-module qstr tables,
+// as upstream's qemu port does.
+#ifndef MICROPY_PERSISTENT_CODE_LOAD
+#define MICROPY_PERSISTENT_CODE_LOAD (1)
+#endif
+
 // Numbers.
 #ifndef MICROPY_LONGINT_IMPL
 #define MICROPY_LONGINT_IMPL (MICROPY_LONGINT_IMPL_MPZ)
@@ -85,6 +92,14 @@
 #ifndef MICROPY_PY_TIME
 #define MICROPY_PY_TIME (1)
 #endif
+// time.time()/time_ns()/localtime()/gmtime()/mktime() over the uptime (modtime.inc).
+#define MICROPY_PY_TIME_INCLUDEFILE "modtime.inc"
+#ifndef MICROPY_PY_TIME_TIME_TIME_NS
+#define MICROPY_PY_TIME_TIME_TIME_NS (1)
+#endif
+#ifndef MICROPY_PY_TIME_GMTIME_LOCALTIME_MKTIME
+#define MICROPY_PY_TIME_GMTIME_LOCALTIME_MKTIME (1)
+#endif
 #ifndef MICROPY_PY_MACHINE
 #define MICROPY_PY_MACHINE (1)
 #endif
@@ -95,6 +110,17 @@
 #define MICROPY_PY_MACHINE_EXTRA_GLOBALS \
     { MP_ROM_QSTR(MP_QSTR_PWRON_RESET), MP_ROM_INT(PWRON_RESET) }, \
     { MP_ROM_QSTR(MP_QSTR_console_dropped), MP_ROM_PTR(&machine_console_dropped_obj) },
+// os.uname(): tells a test script which board and firmware it runs on.
+#ifndef MICROPY_PY_OS_UNAME
+#define MICROPY_PY_OS_UNAME (1)
+#endif
+// re: match.groups()/span()/start()/end(), which test scripts tend to use.
+#ifndef MICROPY_PY_RE_MATCH_GROUPS
+#define MICROPY_PY_RE_MATCH_GROUPS (1)
+#endif
+#ifndef MICROPY_PY_RE_MATCH_SPAN_START_END
+#define MICROPY_PY_RE_MATCH_SPAN_START_END (1)
+#endif
 // asyncio's Python half would have to be frozen in; without it the C half is dead weight.
 #ifndef MICROPY_PY_ASYNCIO
 #define MICROPY_PY_ASYNCIO (0)

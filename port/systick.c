@@ -15,6 +15,7 @@
 #endif
 
 static volatile uint32_t ticks_ms;
+static volatile uint32_t ticks_ms_wraps; // high word of the millisecond count
 
 void systick_init(void) {
     CM_SYST_CSR = 0;
@@ -24,28 +25,42 @@ void systick_init(void) {
 }
 
 void SysTick_Handler(void) {
-    ticks_ms = ticks_ms + 1u;
+    uint32_t ms = ticks_ms + 1u;
+    ticks_ms = ms;
+    if (ms == 0) {
+        ticks_ms_wraps = ticks_ms_wraps + 1u;
+    }
 }
 
 mp_uint_t mp_hal_ticks_ms(void) {
     return ticks_ms;
 }
 
-// Reads the millisecond count and the cycles elapsed within it as one
-// consistent pair: retried when the tick interrupt lands in between.
-static void now(uint32_t *ms, uint32_t *cycles_in_ms) {
-    uint32_t before, down;
+// Reads the millisecond count (64 bits) and the cycles elapsed within the
+// current millisecond as one consistent set: retried when the tick interrupt
+// lands in between, and corrected when SysTick has reloaded but its interrupt
+// is still pending (just now, or because interrupts are masked), so time never
+// runs backwards by a tick. Interrupts masked for over 1 ms still lose ticks.
+static uint64_t now(uint32_t *cycles_in_ms) {
+    uint32_t hi, lo, down, extra;
     do {
-        before = ticks_ms;
+        hi = ticks_ms_wraps;
+        lo = ticks_ms;
         down = CM_SYST_CVR;
-    } while (before != ticks_ms);
-    *ms = before;
+        extra = 0;
+        if (CM_SCB_ICSR & CM_SCB_ICSR_PENDSTSET) {
+            // Reloaded: read again, certainly after the reload.
+            down = CM_SYST_CVR;
+            extra = 1;
+        }
+    } while (lo != ticks_ms || hi != ticks_ms_wraps);
     *cycles_in_ms = (CYCLES_PER_MS - 1u) - down;
+    return (((uint64_t)hi << 32) | lo) + extra;
 }
 
 mp_uint_t mp_hal_ticks_us(void) {
-    uint32_t ms, cycles;
-    now(&ms, &cycles);
+    uint32_t cycles;
+    uint32_t ms = (uint32_t)now(&cycles);
     #if BOARD_CPU_HZ % 1000000u == 0
     // Whole MHz: a 32-bit division is enough.
     return ms * 1000u + cycles / (BOARD_CPU_HZ / 1000000u);
@@ -54,9 +69,15 @@ mp_uint_t mp_hal_ticks_us(void) {
     #endif
 }
 
+uint64_t systick_uptime_us(void) {
+    uint32_t cycles;
+    uint64_t ms = now(&cycles);
+    return ms * 1000u + ((uint64_t)cycles * 1000u) / CYCLES_PER_MS;
+}
+
 mp_uint_t mp_hal_ticks_cpu(void) {
-    uint32_t ms, cycles;
-    now(&ms, &cycles);
+    uint32_t cycles;
+    uint32_t ms = (uint32_t)now(&cycles);
     return ms * CYCLES_PER_MS + cycles;
 }
 

@@ -7,6 +7,9 @@
 // Starts SysTick with a 1 ms period. Called once by py_main().
 void systick_init(void);
 
+// Microseconds since systick_init(); does not wrap in practice (584,000 years).
+uint64_t systick_uptime_us(void);
+
 // The interrupt handler the board's vector table points at.
 void SysTick_Handler(void);
 

@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 	"text/tabwriter"
 
 	"mpforge/boards"
-	"mpforge/toolchain"
 )
 
 // ListBoards prints every board with a one-line summary.
@@ -18,7 +18,7 @@ func (e *Env) ListBoards(w io.Writer) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "BOARD\tCORE\tFLASH\tRAM\tFEATURES\tRUNS ON\tDESCRIPTION")
+	fmt.Fprintln(tw, "BOARD\tCORE\tMEMORY\tFEATURES\tRUNS ON\tDESCRIPTION")
 	for _, n := range names {
 		b, err := boards.Load(dir, n)
 		if err != nil {
@@ -29,16 +29,16 @@ func (e *Env) ListBoards(w io.Writer) error {
 		if b.QEMU.Machine != "" {
 			runs = "qemu " + b.QEMU.Machine
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", n, b.CPU.Core, regionSize(b, 0), regionSize(b, 1), b.MicroPython.ROMLevel, runs, b.Description)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", n, b.CPU.Core, memory(b), b.MicroPython.ROMLevel, runs, b.Description)
 	}
 	return tw.Flush()
 }
 
-// regionSize shows the i-th region (by address) as "name size".
-func regionSize(b *boards.Board, i int) string {
-	if i >= len(b.Memory) {
-		return "-"
+// memory shows the regions by address: "FLASH 1016K, SRAM 256K".
+func memory(b *boards.Board) string {
+	parts := make([]string, len(b.Memory))
+	for i, r := range b.Memory {
+		parts[i] = r.Name + " " + r.Length.String()
 	}
-	r := b.Memory[i]
-	return r.Name + " " + toolchain.FormatBytes(uint64(r.Length))
+	return strings.Join(parts, ", ")
 }

@@ -44,6 +44,9 @@ func (e *Env) BuildBoard(ctx context.Context, name string, w io.Writer) (*firmwa
 		}
 		return res, err
 	}
+	if m := res.Mode.String(); m != "" {
+		fmt.Fprintf(w, "%s: %s\n", b.Name, m)
+	}
 	ran := len(res.Build.Ran)
 	fmt.Fprintf(w, "%s: %s in %.1fs (%d steps ran, %d up to date; %d compiled)\n",
 		b.Name, e.rel(res.ELF), time.Since(start).Seconds(), ran, res.Build.Reused, res.Build.RanKind("CC"))

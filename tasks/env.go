@@ -82,9 +82,13 @@ func BoardName(arg string) string {
 	return DefaultBoard
 }
 
-// Board loads one board file.
+// Board loads one board file, with the user's frozen modules (MPFORGE_FROZEN) added.
 func (e *Env) Board(name string) (*boards.Board, error) {
-	return boards.Load(filepath.Join(e.Root, "boards"), BoardName(name))
+	b, err := boards.Load(filepath.Join(e.Root, "boards"), BoardName(name))
+	if err == nil {
+		err = e.AddUserFrozen(b)
+	}
+	return b, err
 }
 
 // Tree finds the MicroPython tree, fetching the managed copy when there is

@@ -74,6 +74,8 @@ func Sizes(elfPath string, regions []Region) ([]RegionUse, []Section, error) {
 // FormatBytes prints a size the way the size report does: "201.3 KiB".
 func FormatBytes(n uint64) string {
 	switch {
+	case n >= 1024*1024 && n%(1024*1024) == 0:
+		return fmt.Sprintf("%d MiB", n/(1024*1024))
 	case n >= 1024*1024:
 		return fmt.Sprintf("%.1f MiB", float64(n)/(1024*1024))
 	case n >= 1024 && n%1024 == 0:

@@ -42,6 +42,8 @@ func (e *MissingError) Error() string {
 }
 
 // Find locates arm-none-eabi-gcc and checks that newlib-nano is there too.
+// What gcc says of itself is cached per compiler binary (path, size, mtime),
+// so a no-op build does not pay for starting the compiler.
 func Find(ctx context.Context) (*Toolchain, error) {
 	gcc, err := exec.LookPath(Prefix + "gcc")
 	if err != nil {
@@ -51,23 +53,58 @@ func Find(ctx context.Context) (*Toolchain, error) {
 	if err != nil {
 		return nil, &MissingError{Tool: Prefix + "objcopy", Hint: InstallHint}
 	}
-	out, err := exec.CommandContext(ctx, gcc, "--version", "-print-file-name=nano.specs").Output()
-	if err != nil {
-		return nil, fmt.Errorf("%s --version: %w", gcc, err)
-	}
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	specs := lines[len(lines)-1]
-	if !filepath.IsAbs(specs) {
-		return nil, &MissingError{Tool: "newlib-nano (nano.specs)", Hint: InstallHint}
-	}
 	fi, err := os.Stat(gcc)
 	if err != nil {
 		return nil, err
 	}
-	return &Toolchain{
-		GCC: gcc, Objcopy: objcopy, Version: lines[0],
-		Fingerprint: fmt.Sprintf("%s %s %d %d", gcc, lines[0], fi.Size(), fi.ModTime().UnixNano()),
-	}, nil
+	key := fmt.Sprintf("%s %d %d", gcc, fi.Size(), fi.ModTime().UnixNano())
+	cache := cachePath()
+	version, specs, ok := readProbe(cache, key)
+	if !ok {
+		out, err := exec.CommandContext(ctx, gcc, "--version", "-print-file-name=nano.specs").Output()
+		if err != nil {
+			return nil, fmt.Errorf("%s --version: %w", gcc, err)
+		}
+		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+		version, specs = lines[0], lines[len(lines)-1]
+		writeProbe(cache, key, version, specs)
+	}
+	if _, err := os.Stat(specs); err != nil || !filepath.IsAbs(specs) {
+		return nil, &MissingError{Tool: "newlib-nano (nano.specs)", Hint: InstallHint}
+	}
+	return &Toolchain{GCC: gcc, Objcopy: objcopy, Version: version, Fingerprint: key + " " + version}, nil
+}
+
+func cachePath() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "mpforge", "toolchain-probe")
+}
+
+// readProbe returns the cached answer of the compiler identified by key.
+func readProbe(path, key string) (version, specs string, ok bool) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", "", false
+	}
+	lines := strings.Split(string(data), "\n")
+	if len(lines) < 3 || lines[0] != key {
+		return "", "", false
+	}
+	return lines[1], lines[2], true
+}
+
+// writeProbe caches a probe; failing to is harmless (the next build probes again).
+func writeProbe(path, key, version, specs string) {
+	if path == "" || os.MkdirAll(filepath.Dir(path), 0o755) != nil {
+		return
+	}
+	tmp := fmt.Sprintf("%s.tmp%d", path, os.Getpid())
+	if os.WriteFile(tmp, []byte(key+"\n"+version+"\n"+specs+"\n"), 0o644) == nil {
+		os.Rename(tmp, path)
+	}
 }
 
 // Run runs argv in dir and returns its combined output.
@@ -91,7 +128,8 @@ func run(ctx context.Context, dir string, argv []string, stdout, stderr io.Write
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Dir = dir
 	cmd.Stdout, cmd.Stderr = stdout, stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Pdeathsig: a compiler must not outlive a build that was killed outright.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = time.Second
 	err := cmd.Run()

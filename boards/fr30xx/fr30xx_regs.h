@@ -20,8 +20,8 @@
  * tools/post_process.py writes, exec_offset 0x2000), PRAM 0x1FFE0000 128K,
  * SRAM 0x20000000 256K. The vector table sits at the start of FLASH, which is
  * also where tools/keil/debug_xip_flash.ini points VTOR (0xE000ED08 <- 0x08002000).
+ * board.toml's [memory] tables carry these numbers; linker.ld places the sections.
  */
-#define FR30XX_APP_FLASH_BASE 0x08002000u
 
 /* ---- SYSTEM block: clocks, resets, pin mux ---------------------------------
  * Base: HAL drivers/device/fr30xx/fr30xx.h, SYSTEM_REG_BASE = 0xE0050000.

@@ -17,6 +17,7 @@ import (
 	"go.bug.st/serial"
 
 	"mpforge/device/console"
+	"mpforge/device/internal/serialport"
 )
 
 // Options say which port to watch and where the terminal is.
@@ -79,18 +80,11 @@ type mon struct {
 }
 
 func (m *mon) open() (serial.Port, error) {
-	p, err := serial.Open(m.o.Port, &serial.Mode{BaudRate: m.o.Baud})
-	if err == nil {
-		return p, nil
+	p, err := serialport.Open(m.o.Port, m.o.Baud)
+	if err != nil {
+		return nil, fmt.Errorf("monitor: %w", err)
 	}
-	var pe *serial.PortError
-	if errors.As(err, &pe) && pe.Code() == serial.PermissionDenied {
-		return nil, fmt.Errorf("monitor: cannot open %s: permission denied; add yourself to the port's group (Debian/Ubuntu: sudo usermod -aG dialout $USER, then log in again)", m.o.Port)
-	}
-	if _, statErr := os.Stat(m.o.Port); errors.Is(statErr, os.ErrNotExist) {
-		return nil, fmt.Errorf("monitor: %s: %w", m.o.Port, os.ErrNotExist)
-	}
-	return nil, fmt.Errorf("monitor: cannot open %s: %w", m.o.Port, err)
+	return p, nil
 }
 
 func (m *mon) notice(s string) {

@@ -32,11 +32,10 @@ type Options struct {
 	Binary  string // emulator executable; DefaultBinary when empty
 	Machine string // QEMU machine, e.g. "mps2-an505"
 	Kernel  string // firmware ELF
-	// Semihosting lets the firmware use Arm semihosting (exit, host console).
-	// It also gives the guest access to host files, so it is off unless asked for.
-	Semihosting bool
-	Args        []string    // further QEMU arguments, appended as given
-	Logger      *log.Logger // QEMU's own messages at debug level; nil is quiet
+	// Args are further QEMU arguments (the board file's qemu.args), appended
+	// as given, e.g. "-semihosting" for firmware that exits through it.
+	Args   []string
+	Logger *log.Logger // QEMU's own messages at debug level; nil is quiet
 }
 
 // Instance is one running QEMU.
@@ -63,11 +62,7 @@ func (o Options) args(serial string) ([]string, error) {
 	if _, err := os.Stat(o.Kernel); err != nil {
 		return nil, fmt.Errorf("qemu: firmware %s is missing (%w); build the board first", o.Kernel, err)
 	}
-	a := []string{"-machine", o.Machine, "-display", "none", "-monitor", "none", "-serial", serial}
-	if o.Semihosting {
-		a = append(a, "-semihosting")
-	}
-	a = append(a, "-kernel", o.Kernel)
+	a := []string{"-machine", o.Machine, "-display", "none", "-monitor", "none", "-serial", serial, "-kernel", o.Kernel}
 	return append(a, o.Args...), nil
 }
 

@@ -187,9 +187,10 @@ func TestInteractive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	o := devtest.QEMU(t)
 	var screen syncBuffer
 	done := make(chan error, 1)
-	go func() { done <- qemu.Interactive(context.Background(), devtest.QEMU(t), tty, &screen) }()
+	go func() { done <- qemu.Interactive(context.Background(), o, tty, &screen) }()
 	waitFor(t, "the REPL prompt", func() bool { return strings.Contains(screen.String(), ">>> ") })
 	kbd.Write([]byte("1+1\r"))
 	waitFor(t, "1+1 to answer 2", func() bool { return strings.Contains(screen.String(), "1+1\r\n2\r\n") })

@@ -139,7 +139,7 @@ func TestExecSyntaxErrorMidPaste(t *testing.T) {
 func TestExecTimeoutInterruptsAndBoardRecovers(t *testing.T) {
 	t.Parallel()
 	c, _ := board(t, rawrepl.Options{})
-	out, errOut, err := run(t, c, "print('spinning')\nwhile True:\n    pass\n", time.Second)
+	out, errOut, err := run(t, c, "print('spinning')\nwhile True:\n    pass\n", 3*time.Second)
 	if !errors.Is(err, rawrepl.ErrTimeout) {
 		t.Fatalf("Exec error = %v, want ErrTimeout", err)
 	}

@@ -10,6 +10,7 @@
  */
 #include "fr30xx.h"
 
+#include "board_hooks.h"
 #include "genhdr/board_config.h"
 #include "py_main.h"
 #include "uart.h"
@@ -76,6 +77,14 @@ void console_uart_init(void) {
 
 void console_uart_tx(const uint8_t *buf, size_t len) {
     uart_transmit(&console, buf, len);
+}
+
+/* machine.unique_id(): the vendor's 5-byte device ID (eFuse, or derived from
+ * the flash's own ID on parts without one; trim_fr30xx.c). */
+size_t board_unique_id(uint8_t *buf, size_t len) {
+    uint8_t n = len > UINT8_MAX ? UINT8_MAX : (uint8_t)len;
+    system_get_unique_ID(buf, &n);
+    return n;
 }
 
 /* Vector name from the vendor's gcc/startup_fr30xx.S. */

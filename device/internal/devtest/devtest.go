@@ -2,26 +2,30 @@
 package devtest
 
 import (
-	"os"
+	"slices"
+	"sync"
 	"testing"
 
 	"mpforge/device/qemu"
+	"mpforge/internal/testfw"
 )
 
-// QEMU returns how to run a MicroPython firmware on a QEMU twin. Every QEMU
-// test goes through this one function, so switching to firmware that
-// mpforge builds itself changes only this body.
-//
-// For now it runs upstream's ports/qemu build for MPS2_AN385 (that firmware
-// needs semihosting), from $MPFORGE_TEST_ELF or /tmp/mpdev.
+var (
+	mu     sync.Mutex
+	cached *qemu.Options // one (no-op) build check per test binary is enough
+)
+
+// QEMU returns how to run mpforge's own firmware for the mps2-an505 board
+// (the fr30xx twin) on QEMU. Every QEMU test goes through this one function.
 func QEMU(t testing.TB) qemu.Options {
 	t.Helper()
-	elf := os.Getenv("MPFORGE_TEST_ELF")
-	if elf == "" {
-		elf = "/tmp/mpdev/ports/qemu/build-MPS2_AN385/firmware.elf"
+	mu.Lock()
+	defer mu.Unlock()
+	if cached == nil {
+		res, b := testfw.Firmware(t, "mps2-an505")
+		cached = &qemu.Options{Machine: b.QEMU.Machine, Kernel: res.Artifacts.ELF, Args: b.QEMU.Args}
 	}
-	if _, err := os.Stat(elf); err != nil {
-		t.Fatalf("no test firmware at %s (%v): build MicroPython's ports/qemu with BOARD=MPS2_AN385 FROZEN_MANIFEST= and set MPFORGE_TEST_ELF", elf, err)
-	}
-	return qemu.Options{Machine: "mps2-an385", Kernel: elf, Semihosting: true}
+	o := *cached
+	o.Args = slices.Clone(o.Args)
+	return o
 }
