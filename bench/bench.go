@@ -69,7 +69,7 @@ type Scenario struct {
 
 // Row is one scenario's result for both builders.
 type Row struct {
-	Scenario string
+	Scenario   string
 	Make, Ours Run
 }
 
@@ -161,4 +161,6 @@ func Touch(path string) error {
 }
 
 // RemoveAll is a Clean for a folder.
-func RemoveAll(dir string) func() error { return func() error { return os.RemoveAll(filepath.Clean(dir)) } }
+func RemoveAll(dir string) func() error {
+	return func() error { return os.RemoveAll(filepath.Clean(dir)) }
+}

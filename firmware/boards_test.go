@@ -167,6 +167,9 @@ func TestGeneratedHeadersMatchUpstream(t *testing.T) {
 			var pp bytes.Buffer
 			var cflags []string
 			for _, c := range cmds {
+				if strings.HasPrefix(c.File, filepath.Join("out", name)+"/") {
+					continue // generated C (frozen modules) is not a qstr source, as upstream
+				}
 				args := absIncludes(c.Arguments[:len(c.Arguments)-4], c.Directory) // drop "-c src -o obj"
 				cflags = args[1:]
 				src := c.File

@@ -34,12 +34,12 @@ func (e *Env) Bench(ctx context.Context, w io.Writer) error {
 	}
 	defer os.RemoveAll(work)
 	mp, ours := filepath.Join(work, "micropython"), filepath.Join(work, "mpforge")
-	for _, dir := range []string{"py", "shared", "extmod", "lib", "drivers", "tools", "ports/qemu"} {
+	for _, dir := range []string{"py", "shared", "extmod", "lib", "drivers", "tools", "mpy-cross", "ports/qemu"} {
 		if err := copytree.Copy(filepath.Join(tree.Dir, dir), filepath.Join(mp, dir)); err != nil {
 			return err
 		}
 	}
-	for _, dir := range []string{"port", "boards"} {
+	for _, dir := range []string{"port", "boards", "python"} {
 		if err := copytree.Copy(filepath.Join(e.Root, dir), filepath.Join(ours, dir)); err != nil {
 			return err
 		}

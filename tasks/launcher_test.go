@@ -67,10 +67,12 @@ func TestLauncherCcache(t *testing.T) {
 		t.Fatal(err)
 	}
 	coldTime := time.Since(start)
+	// A board with frozen modules also compiles the host's mpy-cross through
+	// the launcher, so ccache sees at least the firmware's compiles.
 	compiled := cold.Build.RanKind("CC")
 	first := ccacheStats(t)
-	if first["cache_miss"] != compiled {
-		t.Errorf("cold cache: %d misses for %d compiles; not every compile went through ccache: %v", first["cache_miss"], compiled, first)
+	if first["cache_miss"] < compiled {
+		t.Errorf("cold cache: %d misses for %d firmware compiles; not every compile went through ccache: %v", first["cache_miss"], compiled, first)
 	}
 	bin, err := os.ReadFile(cold.BIN)
 	if err != nil {
@@ -88,14 +90,15 @@ func TestLauncherCcache(t *testing.T) {
 	warmTime := time.Since(start)
 	second := ccacheStats(t)
 	hits := second["direct_cache_hit"] + second["preprocessed_cache_hit"] - first["direct_cache_hit"] - first["preprocessed_cache_hit"]
-	if n := warm.Build.RanKind("CC"); hits != n || second["cache_miss"] != first["cache_miss"] {
-		t.Errorf("warm cache: %d hits and %d new misses for %d compiles", hits, second["cache_miss"]-first["cache_miss"], n)
+	if hits != first["cache_miss"] || second["cache_miss"] != first["cache_miss"] || warm.Build.RanKind("CC") != compiled {
+		t.Errorf("warm cache: %d hits and %d new misses for the %d compiles that missed the cold cache",
+			hits, second["cache_miss"]-first["cache_miss"], first["cache_miss"])
 	}
 	if again, err := os.ReadFile(warm.BIN); err != nil || !bytes.Equal(again, bin) {
 		t.Errorf("firmware.bin from cached objects differs (%v)", err)
 	}
-	t.Logf("clean build of %s, %d compiles: %.1fs with a cold ccache, %.1fs with a warm one (%d hits)",
-		launcherBoard, compiled, coldTime.Seconds(), warmTime.Seconds(), hits)
+	t.Logf("clean build of %s (%d firmware compiles, %d through ccache in all): %.1fs with a cold ccache, %.1fs with a warm one (%d hits)",
+		launcherBoard, compiled, first["cache_miss"], coldTime.Seconds(), warmTime.Seconds(), hits)
 }
 
 // syncBuffer collects a daemon's log and says when a line containing
@@ -193,9 +196,12 @@ func TestLauncherDistcc(t *testing.T) {
 			remote++
 		}
 	}
-	if n := res.Build.RanKind("CC"); remote != n {
-		t.Errorf("distccd compiled %d files, the build %d", remote, n)
+	// With DISTCC_FALLBACK=0 a compile runs in distccd or fails the build;
+	// a board with frozen modules adds the host's mpy-cross compiles.
+	if n := res.Build.RanKind("CC"); remote < n {
+		t.Errorf("distccd compiled %d files, the firmware alone %d", remote, n)
 	}
+	t.Logf("%d compiles ran in distccd (%d of them the firmware's)", remote, res.Build.RanKind("CC"))
 	got, err := os.ReadFile(res.BIN)
 	if err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -256,12 +257,14 @@ func TestRealBuild(t *testing.T) {
 	})
 	s.stop(t) // the interrupt test's watcher must be the only one building
 
-	t.Run("interrupt", func(t *testing.T) { interrupt(t, root, tree) })
+	t.Run("run and interrupt", func(t *testing.T) { runAndInterrupt(t, root, tree) })
 }
 
-// The interrupt test re-executes the test binary as a watcher with QEMU
-// running, starts a rebuild of everything, presses Ctrl-C (SIGINT) and
-// checks that no compiler or QEMU is left. The test process becomes a child
+// The run-and-interrupt test re-executes the test binary as a watcher with
+// the run option (QEMU restarted after each new firmware, REPL on its
+// stdin/stdout), checks a restart and the REPL, then starts a rebuild of
+// everything, presses Ctrl-C (SIGINT) and checks that no compiler or QEMU
+// is left. The test process becomes a child
 // subreaper, so any process the watcher leaves behind is reparented to it
 // and found.
 const childEnv = "MPFORGE_WATCH_CHILD"
@@ -269,7 +272,7 @@ const childEnv = "MPFORGE_WATCH_CHILD"
 func TestInterruptChild(t *testing.T) {
 	dirs := os.Getenv(childEnv)
 	if dirs == "" {
-		t.Skip("run by TestRealBuild/interrupt")
+		t.Skip("run by TestRealBuild/run_and_interrupt")
 	}
 	root, tree, _ := strings.Cut(dirs, string(os.PathListSeparator))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -282,7 +285,7 @@ func TestInterruptChild(t *testing.T) {
 	fmt.Printf("watcher returned: %v\n", err)
 }
 
-func interrupt(t *testing.T, root, tree string) {
+func runAndInterrupt(t *testing.T, root, tree string) {
 	must(t, unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0))
 	cmd := exec.Command(os.Args[0], "-test.run=^TestInterruptChild$", "-test.v")
 	cmd.Env = append(os.Environ(), childEnv+"="+root+string(os.PathListSeparator)+tree)
@@ -315,15 +318,26 @@ func interrupt(t *testing.T, root, tree string) {
 	waitLine("ok ")
 	// The firmware's banner: QEMU runs it.
 	waitLine("MicroPython")
-	if !hasDescendant(t, cmd.Process.Pid, "qemu-system-arm") {
+	first := descendant(t, cmd.Process.Pid, "qemu-system-arm")
+	if first == 0 {
 		t.Fatal("QEMU is not running under the watcher")
 	}
+	// A new firmware: QEMU starts again with it, and the REPL answers here.
+	must(t, os.WriteFile(filepath.Join(root, "boards", e2eBoard, "watch_run.c"), []byte("int watch_run_value = 1;\n"), 0o644))
+	waitLine("ok ")
+	waitLine("MicroPython")
+	if again := descendant(t, cmd.Process.Pid, "qemu-system-arm"); again == 0 || again == first {
+		t.Fatalf("QEMU was not restarted with the new firmware (pid %d, before %d)", again, first)
+	}
+	_, err = io.WriteString(stdin, "print(6*7)\r")
+	must(t, err)
+	waitLine("42")
 	// A change every source depends on: a long rebuild starts.
 	cfg := filepath.Join(root, "port", "mpconfigport.h")
 	data, err := os.ReadFile(cfg)
 	must(t, err)
 	must(t, os.WriteFile(cfg, append(data, "\n/* rebuild everything */\n"...), 0o644))
-	for deadline := time.Now().Add(5 * time.Minute); !hasDescendant(t, cmd.Process.Pid, "cc1"); {
+	for deadline := time.Now().Add(5 * time.Minute); descendant(t, cmd.Process.Pid, "cc1") == 0; {
 		if time.Now().After(deadline) {
 			t.Fatal("no compiler started after the change")
 		}
@@ -387,8 +401,8 @@ func processes(t *testing.T) []proc {
 	return ps
 }
 
-// hasDescendant says whether a process named name runs below pid.
-func hasDescendant(t *testing.T, pid int, name string) bool {
+// descendant is the pid of a live process named name below pid, or 0.
+func descendant(t *testing.T, pid int, name string) int {
 	ps := processes(t)
 	below := map[int]bool{pid: true}
 	for changed := true; changed; {
@@ -401,10 +415,10 @@ func hasDescendant(t *testing.T, pid int, name string) bool {
 	}
 	for _, p := range ps {
 		if below[p.pid] && p.pid != pid && p.name == name && p.state != 'Z' {
-			return true
+			return p.pid
 		}
 	}
-	return false
+	return 0
 }
 
 // leftovers are the live processes reparented to this (subreaper) test
