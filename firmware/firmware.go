@@ -4,6 +4,7 @@
 package firmware
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -439,6 +440,14 @@ func (p *Plan) linkStep(objects []string) *build.Step {
 				if err != nil {
 					return nil, out, explainLinkError(out, err, b)
 				}
+			}
+			// The map names the file ld wrote; name the one users get, so the map is reproducible.
+			m, err := os.ReadFile(t(a.Map))
+			if err != nil {
+				return nil, nil, err
+			}
+			if err := os.WriteFile(t(a.Map), bytes.ReplaceAll(m, []byte(p.rel(t(a.ELF))), []byte(p.rel(a.ELF))), 0o644); err != nil {
+				return nil, nil, err
 			}
 			return nil, nil, build.Commit(a.ELF, a.BIN, a.HEX, a.Map)
 		},

@@ -250,6 +250,33 @@ func TestIncrementalRebuildsExactlyWhatChanged(t *testing.T) {
 			t.Error("object still has the reverted edit")
 		}
 	})
+	t.Run("a compile error keeps the last good firmware", func(t *testing.T) {
+		good, _ := os.ReadFile(clean.ELF)
+		fifo := filepath.Join(root, "port", "fifo.c")
+		before, _ := os.ReadFile(fifo)
+		c.edit(fifo, func(s string) string { return s + "\nint mpforge_broken(void) { return }\n" })
+		_, err := testfw.BuildWith(context.Background(), c.root, c.tree, c.board)
+		if err == nil || !strings.Contains(err.Error(), "fifo.c") || !strings.Contains(err.Error(), "error: expected expression") {
+			t.Errorf("want gcc's own message naming port/fifo.c, got %v", err)
+		}
+		if now, _ := os.ReadFile(clean.ELF); !bytes.Equal(now, good) {
+			t.Error("the failed build replaced firmware.elf")
+		}
+		os.WriteFile(fifo, before, 0o644)
+	})
+	t.Run("an overflow names the region and the bytes", func(t *testing.T) {
+		toml := filepath.Join(root, "boards", c.board, "board.toml")
+		before, _ := os.ReadFile(toml)
+		c.edit(toml, func(s string) string {
+			return strings.Replace(s, `heap_size = "192K"`, `heap_size = "300K"`, 1)
+		})
+		_, err := testfw.BuildWith(context.Background(), c.root, c.tree, c.board)
+		if err == nil || !strings.Contains(err.Error(), "firmware does not fit: RAM overflowed by") {
+			t.Errorf("want a RAM overflow with its size, got %v", err)
+		}
+		os.WriteFile(toml, before, 0o644)
+		c.build()
+	})
 	t.Run("another MicroPython tree rebuilds everything", func(t *testing.T) {
 		other := filepath.Join(root, ".mpforge", "other")
 		if err := os.Rename(tree, other); err != nil {

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 
 	"github.com/charmbracelet/log"
 	"golang.org/x/term"
@@ -117,7 +118,7 @@ func (e *Env) Toolchain(ctx context.Context) (*toolchain.Toolchain, error) {
 	if err != nil {
 		return nil, err
 	}
-	if l := os.Getenv("MPFORGE_CC_LAUNCHER"); l != "" {
+	if l := os.Getenv("MPFORGE_CC_LAUNCHER"); strings.TrimSpace(l) != "" {
 		tc.Launcher, err = launcher(l)
 	}
 	return tc, err

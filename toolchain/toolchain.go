@@ -61,12 +61,16 @@ func Find(ctx context.Context) (*Toolchain, error) {
 	cache := cachePath()
 	version, specs, ok := readProbe(cache, key)
 	if !ok {
-		out, err := exec.CommandContext(ctx, gcc, "--version", "-print-file-name=nano.specs").Output()
+		out, err := exec.CommandContext(ctx, gcc, "--version").Output()
 		if err != nil {
 			return nil, fmt.Errorf("%s --version: %w", gcc, err)
 		}
-		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-		version, specs = lines[0], lines[len(lines)-1]
+		version, _, _ = strings.Cut(string(out), "\n")
+		out, err = exec.CommandContext(ctx, gcc, "-print-file-name=nano.specs").Output()
+		if err != nil {
+			return nil, fmt.Errorf("%s -print-file-name: %w", gcc, err)
+		}
+		specs = strings.TrimSpace(string(out))
 		writeProbe(cache, key, version, specs)
 	}
 	if _, err := os.Stat(specs); err != nil || !filepath.IsAbs(specs) {
@@ -80,7 +84,7 @@ func cachePath() string {
 	if err != nil {
 		return ""
 	}
-	return filepath.Join(dir, "mpforge", "toolchain-probe")
+	return filepath.Join(dir, "mpforge", "toolchain-probe-v2")
 }
 
 // readProbe returns the cached answer of the compiler identified by key.

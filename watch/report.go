@@ -43,17 +43,27 @@ func delta(n int64) string {
 	return "+" + toolchain.FormatBytes(uint64(n))
 }
 
-// printer serialises the watcher's lines with QEMU's console output, and
-// ends lines with CR LF when the terminal is raw (the REPL of the run option).
+// printer serialises the watcher's lines with QEMU's console output, starts
+// each of its lines on a line of its own (the REPL's ">>> " prompt ends
+// without one), and ends lines with CR LF when the terminal is raw (the
+// REPL of the run option).
 type printer struct {
 	mu  sync.Mutex
 	w   io.Writer
 	raw bool
+	mid bool // the last byte written did not end a line
 }
 
 func (p *printer) Write(b []byte) (int, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	return p.write(b)
+}
+
+func (p *printer) write(b []byte) (int, error) {
+	if len(b) > 0 {
+		p.mid = b[len(b)-1] != '\n'
+	}
 	return p.w.Write(b)
 }
 
@@ -62,8 +72,11 @@ func (p *printer) line(msg string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	msg = strings.TrimRight(msg, "\n") + "\n"
-	if p.raw {
-		msg = "\r\n" + strings.ReplaceAll(msg, "\n", "\r\n")
+	if p.mid {
+		msg = "\n" + msg
 	}
-	_, _ = io.WriteString(p.w, msg)
+	if p.raw {
+		msg = strings.ReplaceAll(msg, "\n", "\r\n")
+	}
+	_, _ = p.write([]byte(msg))
 }
