@@ -36,8 +36,11 @@ var (
 		{Command: "arm-none-eabi-gcc", Package: "gcc-arm-none-eabi", Why: "compiles and links the firmware"},
 		{Command: "arm-none-eabi-objcopy", Package: "binutils-arm-none-eabi", Why: "writes firmware.bin and firmware.hex"},
 		{Command: "arm-none-eabi-size", Package: "binutils-arm-none-eabi", Why: "prints the size report"},
-		{Command: "gcc", Package: "gcc", Why: "builds mpy-cross from the MicroPython tree, for frozen Python modules"},
 		{Command: "arm-none-eabi-gcc", File: "nano.specs", Package: "libnewlib-arm-none-eabi", Why: "provides the newlib-nano C and math libraries (--specs=nano.specs -lc -lm)"},
+	}
+	// Host builds mpy-cross from the MicroPython tree, for frozen Python modules.
+	Host = []Tool{
+		{Command: "gcc", Package: "gcc", Why: "builds mpy-cross from the MicroPython tree, for frozen Python modules"},
 	}
 	// Emulator runs the QEMU boards (mps2-an385, mps2-an505).
 	Emulator = []Tool{

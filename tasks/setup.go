@@ -13,7 +13,7 @@ import (
 // Setup installs the system tools every target uses and makes sure a
 // MicroPython tree is there (MICROPY_DIR, or the managed copy).
 func (e *Env) Setup(ctx context.Context, w io.Writer) error {
-	tools := slices.Concat(provision.Toolchain, provision.Emulator, provision.Flasher, provision.TestRunner)
+	tools := slices.Concat(provision.Toolchain, provision.Host, provision.Emulator, provision.Flasher, provision.TestRunner)
 	if err := installTools(ctx, e.Logger, tools); err != nil {
 		return err
 	}

@@ -15,7 +15,7 @@ import (
 // The tests run real tools (compiler, QEMU, OpenOCD, MicroPython's scripts),
 // so they are installed first.
 func (e *Env) Test(ctx context.Context, stdout, stderr io.Writer) error {
-	tools := slices.Concat(provision.Toolchain, provision.Emulator, provision.Flasher, provision.TestRunner, provision.Launchers)
+	tools := slices.Concat(provision.Toolchain, provision.Host, provision.Emulator, provision.Flasher, provision.TestRunner, provision.Launchers)
 	if err := installTools(ctx, e.Logger, tools); err != nil {
 		return err
 	}
