@@ -22,7 +22,7 @@ func (e *Env) Test(ctx context.Context, stdout, stderr io.Writer) error {
 	if _, err := e.Tree(ctx); err != nil {
 		return err
 	}
-	args := []string{"test", "-count=1", "-timeout=25m", "./..."}
+	args := []string{"test", "-count=1", "-timeout=50m", "./..."}
 	if e.Verbose {
 		args = slices.Insert(args, 1, "-v")
 	}
