@@ -65,7 +65,9 @@ type Options struct {
 	Flash func(ctx context.Context, elf string) error
 	// QEMU, when set, runs the firmware on its twin (Kernel is filled in),
 	// restarted after each good build that changed the firmware, with the
-	// REPL on Stdin and Out. The exit keys (console.ExitHelp) end the session.
+	// REPL on Stdin and Out. A terminal is put in raw mode for the whole
+	// session, so Ctrl-C reaches the REPL and the exit keys
+	// (console.ExitHelp) end the session.
 	QEMU  *qemu.Options
 	Stdin *os.File // os.Stdin when nil
 }
