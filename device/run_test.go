@@ -7,11 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mpforge/internal/syncbuf"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -67,23 +67,7 @@ func bigScript() (string, string) {
 // twoSeconds runs for two seconds of board time.
 const twoSeconds = "import time\ntime.sleep(2)\nprint('slept')\n"
 
-// syncBuffer is a bytes.Buffer safe for the runner's writes and the test's reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncbuf.Buffer is a bytes.Buffer safe for the runner's writes and the test's reads.
 
 func TestRunFolderOfFive(t *testing.T) {
 	t.Parallel()
@@ -101,7 +85,7 @@ func TestRunFolderOfFive(t *testing.T) {
 		"__pycache__/x.py":  "raise Exception('must be skipped')",
 	})
 	tg := startQEMU(t)
-	var out syncBuffer
+	var out syncbuf.Buffer
 	rep, err := device.RunScripts(context.Background(), tg, []string{dir}, device.Options{Out: &out})
 	t.Logf("output:\n%s", out.String())
 	if !errors.Is(err, device.ErrScriptsFailed) {

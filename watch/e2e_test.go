@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"mpforge/internal/syncbuf"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -45,7 +46,7 @@ type session struct {
 	builds   chan built
 	listed   chan struct{} // Inputs was asked (after each build)
 	listing  []time.Duration
-	out      *syncBuffer
+	out      *syncbuf.Buffer
 	cancel   context.CancelFunc
 	done     chan error
 	stopped  bool
@@ -58,7 +59,7 @@ func startSession(t testing.TB, root, tree string) *session {
 		t.Fatal(err)
 	}
 	s := &session{t: t, root: root, tree: tree, builds: make(chan built, 16), listed: make(chan struct{}, 16),
-		out: &syncBuffer{}, done: make(chan error, 1)}
+		out: &syncbuf.Buffer{}, done: make(chan error, 1)}
 	s.fw = &Firmware{Root: root, Board: e2eBoard, TreeDir: tree, Toolchain: tc}
 	o := Options{
 		Out: s.out,

@@ -1,10 +1,10 @@
 package watch
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"mpforge/internal/syncbuf"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -28,23 +28,6 @@ const patience = 30 * time.Second
 // on a loaded machine does not split one save into two builds.
 const testQuiet = 300 * time.Millisecond
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // call is one build the watcher asked for.
 type call struct {
 	changed []string
@@ -60,7 +43,7 @@ type harness struct {
 	src      string
 	calls    chan call
 	results  chan error // what each build returns; nil means success
-	out      *syncBuffer
+	out      *syncbuf.Buffer
 	set      Set
 	setMu    sync.Mutex
 	ran      []string // the next Outcome's Ran
@@ -73,7 +56,7 @@ type harness struct {
 func newHarness(t *testing.T, configure func(*harness, *Options)) *harness {
 	dir := t.TempDir()
 	h := &harness{t: t, dir: dir, src: filepath.Join(dir, "src"), calls: make(chan call), results: make(chan error),
-		out: &syncBuffer{}, done: make(chan error, 1), flashed: make(chan string, 10)}
+		out: &syncbuf.Buffer{}, done: make(chan error, 1), flashed: make(chan string, 10)}
 	must(t, os.MkdirAll(filepath.Join(dir, "out"), 0o755))
 	must(t, os.MkdirAll(h.src, 0o755))
 	for _, n := range []string{"a.c", "b.h", "sentinel.c"} {

@@ -1,12 +1,11 @@
 package monitor_test
 
 import (
-	"bytes"
 	"context"
+	"mpforge/internal/syncbuf"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,26 +17,9 @@ import (
 	"mpforge/device/qemu"
 )
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // waitFor waits until the screen shows want after position from, and
 // returns the position after it.
-func waitFor(t *testing.T, screen *syncBuffer, from int, want string) int {
+func waitFor(t *testing.T, screen *syncbuf.Buffer, from int, want string) int {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
@@ -86,7 +68,7 @@ func TestMonitorTypesAndReconnects(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	var screen syncBuffer
+	var screen syncbuf.Buffer
 	done := make(chan error, 1)
 	go func() {
 		done <- monitor.Run(context.Background(), monitor.Options{Port: link, In: tty, Out: &screen, MaxBackoff: 200 * time.Millisecond})
@@ -141,7 +123,7 @@ func TestMonitorNotASerialPort(t *testing.T) {
 	if err := os.WriteFile(file, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	err = monitor.Run(context.Background(), monitor.Options{Port: file, In: tty, Out: &syncBuffer{}})
+	err = monitor.Run(context.Background(), monitor.Options{Port: file, In: tty, Out: &syncbuf.Buffer{}})
 	if err == nil || !strings.Contains(err.Error(), "cannot open "+file) {
 		t.Fatalf("Run on a plain file = %v, want a cannot-open error", err)
 	}

@@ -1,12 +1,11 @@
 package qemu_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
+	"mpforge/internal/syncbuf"
 	"os"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -17,23 +16,6 @@ import (
 	"mpforge/device/internal/devtest"
 	"mpforge/device/qemu"
 )
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func waitFor(t *testing.T, what string, ok func() bool) {
 	t.Helper()
@@ -188,7 +170,7 @@ func TestInteractive(t *testing.T) {
 		t.Fatal(err)
 	}
 	o := devtest.QEMU(t)
-	var screen syncBuffer
+	var screen syncbuf.Buffer
 	done := make(chan error, 1)
 	go func() { done <- qemu.Interactive(context.Background(), o, tty, &screen) }()
 	waitFor(t, "the REPL prompt", func() bool { return strings.Contains(screen.String(), ">>> ") })
