@@ -46,6 +46,7 @@ type Artifacts struct {
 // Result is a finished build.
 type Result struct {
 	Artifacts
+	Plan     *Plan // the graph that ran; its Watch list is what a watcher needs
 	Build    *build.Result
 	Regions  []toolchain.RegionUse
 	Sections []toolchain.Section
@@ -65,6 +66,9 @@ type Plan struct {
 	// portQstrDefs is the port's qstrdefsport.h (mpy-cross has its own; frozen.go).
 	portQstrDefs string
 }
+
+// Board is the board the plan builds (with the settings the build added).
+func (p *Plan) Board() *boards.Board { return p.cfg.Board }
 
 func (c *Config) outDir() string {
 	if c.OutDir != "" {
@@ -94,7 +98,7 @@ func Build(ctx context.Context, cfg Config) (*Result, error) {
 	res, err := build.Run(ctx, filepath.Join(out, ".mpforge", "log"), plan.Steps,
 		build.Options{Jobs: cfg.Jobs, Logger: cfg.Logger, Verbose: cfg.Verbose, Progress: cfg.Progress})
 	if err != nil {
-		return &Result{Build: res, Artifacts: plan.Artifacts, Mode: plan.Mode}, err
+		return &Result{Build: res, Artifacts: plan.Artifacts, Mode: plan.Mode, Plan: plan}, err
 	}
 	var regions []toolchain.Region
 	for _, r := range cfg.Board.Memory {
@@ -109,7 +113,7 @@ func Build(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Artifacts: plan.Artifacts, Build: res, Regions: uses, Sections: sections, Sources: plan.Sources, Mode: plan.Mode}, nil
+	return &Result{Artifacts: plan.Artifacts, Build: res, Regions: uses, Sections: sections, Sources: plan.Sources, Mode: plan.Mode, Plan: plan}, nil
 }
 
 // NewPlan writes the board's generated files and returns the graph.

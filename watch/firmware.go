@@ -30,7 +30,8 @@ type Firmware struct {
 	Progress  *build.Progress
 	Waiting   func(holderPID string) // another build of this board holds its lock
 
-	last Set // the inputs of the last board file that loaded
+	last Set            // the inputs of the last board file that loaded
+	plan *firmware.Plan // the last build's graph: its inputs, without planning again
 }
 
 func (f *Firmware) outDir() string {
@@ -58,6 +59,9 @@ func (f *Firmware) Build(ctx context.Context, _ []string) (*Outcome, error) {
 		return nil, err
 	}
 	res, err := firmware.Build(ctx, cfg)
+	if res != nil && res.Plan != nil {
+		f.plan = res.Plan
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -85,15 +89,18 @@ func (f *Firmware) Inputs() (Set, error) {
 }
 
 func (f *Firmware) inputs() (Set, error) {
-	cfg, err := f.config()
-	if err != nil {
-		return Set{}, err
+	plan := f.plan
+	if plan == nil { // before the first build, or a build that failed before planning
+		cfg, err := f.config()
+		if err != nil {
+			return Set{}, err
+		}
+		if plan, err = firmware.NewPlan(cfg); err != nil {
+			return Set{}, err
+		}
 	}
-	plan, err := firmware.NewPlan(cfg)
-	if err != nil {
-		return Set{}, err
-	}
-	b := cfg.Board
+	f.plan = nil // used once: the next build plans afresh
+	b := plan.Board()
 	s := Set{Dirs: plan.Watch, Files: append([]string{b.Link.Script}, b.Files...), Ignore: f.ignore()}
 	globs := func(base string, patterns []string) {
 		for _, p := range patterns {
