@@ -30,6 +30,12 @@ type Step struct {
 	// inputs it discovered (a depfile's headers) and any diagnostics to show
 	// even on success (compiler warnings).
 	Run func(ctx context.Context) (discovered []string, diagnostics []byte, err error)
+	// Sub, set instead of Run, makes the step a build of its own that other
+	// builds share (a host tool, with its own log and lock) and that runs
+	// side by side with this one: it runs every time, as its own steps skip
+	// what is up to date; it holds no job slot, as they take theirs from
+	// opts; and its steps count as this build's.
+	Sub func(ctx context.Context, opts Options) (*Result, error)
 }
 
 func (s *Step) label() string { return s.Kind + " " + s.Name }
@@ -40,6 +46,15 @@ type Options struct {
 	Logger   *log.Logger // where diagnostics and verbose command lines go; nil is quiet
 	Verbose  bool        // print every command line
 	Progress *Progress   // live status line; nil prints none
+
+	// shared by a build and its Sub builds
+	slots chan struct{} // one token per running step
+	count *counter      // steps done and known, for progress
+}
+
+type counter struct {
+	mu          sync.Mutex
+	done, total int
 }
 
 // Result says what a run did.
@@ -85,12 +100,26 @@ func Run(ctx context.Context, logPath string, steps []*Step, opts Options) (*Res
 	if opts.Jobs <= 0 {
 		opts.Jobs = runtime.NumCPU()
 	}
+	if opts.slots == nil {
+		opts.slots = make(chan struct{}, opts.Jobs)
+	}
+	if opts.count == nil {
+		opts.count = &counter{}
+	}
 	blog, err := openLog(logPath)
 	if err != nil {
 		return nil, fmt.Errorf("build log %s: %w", logPath, err)
 	}
 	defer blog.close()
-	e := &engine{opts: opts, log: blog, digests: newDigester(blog.knownStates()), result: &Result{Total: len(steps)}}
+	e := &engine{opts: opts, log: blog, digests: newDigester(blog.knownStates()), result: &Result{}}
+	for _, s := range steps {
+		if s.Sub == nil {
+			e.result.Total++
+		}
+	}
+	opts.count.mu.Lock()
+	opts.count.total += e.result.Total
+	opts.count.mu.Unlock()
 	if err := e.run(ctx, steps); err != nil {
 		return e.result, err
 	}
@@ -107,7 +136,6 @@ type engine struct {
 	digests *digester
 	mu      sync.Mutex
 	result  *Result
-	done    int
 }
 
 type node struct {
@@ -154,12 +182,6 @@ func (e *engine) run(ctx context.Context, steps []*Step) error {
 		}
 	}
 
-	var queue []*node
-	for _, s := range steps {
-		if nodes[s].waiting == 0 {
-			queue = append(queue, nodes[s])
-		}
-	}
 	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -169,18 +191,31 @@ func (e *engine) run(ctx context.Context, steps []*Step) error {
 	}
 	completions := make(chan completion)
 	var firstErr error
+	var queue []*node
 	running, finished := 0, 0
-	for finished < len(nodes) {
-		for firstErr == nil && ctx.Err() == nil && len(queue) > 0 && running < e.opts.Jobs {
-			n := queue[0]
-			queue = queue[1:]
-			running++
-			go func() { completions <- completion{n, e.bring(ctx, n.step)} }()
+	start := func(n *node, slot bool) {
+		running++
+		go func() {
+			err := e.bring(ctx, n.step)
+			if slot {
+				<-e.opts.slots
+			}
+			completions <- completion{n, err}
+		}()
+	}
+	ready := func(n *node) {
+		if n.step.Sub != nil {
+			start(n, false) // at once: its steps queue for slots with ours
+		} else {
+			queue = append(queue, n)
 		}
-		if running == 0 {
-			break // failed or interrupted: nothing more will start
+	}
+	for _, s := range steps {
+		if nodes[s].waiting == 0 {
+			ready(nodes[s])
 		}
-		c := <-completions
+	}
+	complete := func(c completion) {
 		running--
 		finished++
 		if c.err != nil {
@@ -188,14 +223,33 @@ func (e *engine) run(ctx context.Context, steps []*Step) error {
 				firstErr = c.err
 				cancel() // running compilers are killed; nothing new starts
 			}
-			continue
+			return
 		}
 		for _, next := range c.n.next {
 			next.waiting--
-			if next.waiting == 0 {
-				queue = append(queue, next)
+			if next.waiting == 0 && firstErr == nil {
+				ready(next)
 			}
 		}
+	}
+	for finished < len(nodes) {
+		if firstErr == nil && ctx.Err() == nil && len(queue) > 0 {
+			// A slot may be freed by a Sub build as well as by our own steps.
+			select {
+			case e.opts.slots <- struct{}{}:
+				n := queue[0]
+				queue = queue[1:]
+				start(n, true)
+			case c := <-completions:
+				complete(c)
+			case <-ctx.Done():
+			}
+			continue
+		}
+		if running == 0 {
+			break // failed or interrupted: nothing more will start
+		}
+		complete(<-completions)
 	}
 	if parent.Err() != nil { // Ctrl-C or the caller gave up: say so, not what it broke
 		firstErr = fmt.Errorf("build interrupted (%w); finished steps are kept", context.Cause(parent))
@@ -210,6 +264,9 @@ func (e *engine) run(ctx context.Context, steps []*Step) error {
 
 // bring checks one step and runs it when it is out of date.
 func (e *engine) bring(ctx context.Context, s *Step) error {
+	if s.Sub != nil {
+		return e.sub(ctx, s)
+	}
 	cmd := commandDigest(s)
 	if e.upToDate(s, cmd) {
 		e.finish(s, false)
@@ -243,6 +300,20 @@ func (e *engine) bring(ctx context.Context, s *Step) error {
 	}
 	e.finish(s, true)
 	return e.log.add(rec, e.digests.drain())
+}
+
+// sub runs a Sub step's build on this build's slots and counts its steps.
+func (e *engine) sub(ctx context.Context, s *Step) error {
+	res, err := s.Sub(ctx, e.opts)
+	if res != nil {
+		e.mu.Lock()
+		e.result.Ran = append(e.result.Ran, res.Ran...)
+		e.result.Reused += res.Reused
+		e.result.Total += res.Total
+		e.mu.Unlock()
+	}
+	e.digests.forget(s.Outputs...) // its outputs are the inputs of our steps
+	return err
 }
 
 func (e *engine) upToDate(s *Step, cmd Digest) bool {
@@ -282,11 +353,12 @@ func commandDigest(s *Step) Digest {
 }
 
 func (e *engine) announce(s *Step) {
-	e.mu.Lock()
-	n := e.done + 1
-	e.mu.Unlock()
+	c := e.opts.count
+	c.mu.Lock()
+	n, total := c.done+1, c.total
+	c.mu.Unlock()
 	if p := e.opts.Progress; p != nil {
-		p.Show(fmt.Sprintf("[%d/%d] %s", n, e.result.Total, s.label()))
+		p.Show(fmt.Sprintf("[%d/%d] %s", n, total, s.label()))
 	}
 	if e.opts.Verbose && e.opts.Logger != nil {
 		e.printAbove(fmt.Sprintf("%s\n  %s", s.label(), strings.Join(s.Command, " ")))
@@ -301,9 +373,11 @@ func (e *engine) printAbove(text string) {
 }
 
 func (e *engine) finish(s *Step, ran bool) {
+	e.opts.count.mu.Lock()
+	e.opts.count.done++
+	e.opts.count.mu.Unlock()
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.done++
 	if ran {
 		e.result.Ran = append(e.result.Ran, s.label())
 	} else {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -173,5 +174,59 @@ func TestLockMakesSecondBuildWait(t *testing.T) {
 	unlock()
 	if err := <-got; err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestSubBuildSharesSlots runs a Sub build (a shared host tool with its own
+// log) inside a build: the steps that read the tool wait for it, its steps
+// take job slots from the same pool (with one slot: never two steps at
+// once, and no deadlock), its steps are counted, and an up-to-date tool
+// reruns nothing.
+func TestSubBuildSharesSlots(t *testing.T) {
+	f := newFixture(t)
+	toolSrc, tool, innerLog := filepath.Join(f.dir, "tool.c"), filepath.Join(f.dir, "tool"), filepath.Join(f.dir, "inner-log")
+	f.write(toolSrc, "tool")
+	var running, most atomic.Int32
+	counted := func(s *Step) *Step {
+		run := s.Run
+		s.Run = func(ctx context.Context) ([]string, []byte, error) {
+			n := running.Add(1)
+			defer running.Add(-1)
+			for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+			}
+			time.Sleep(5 * time.Millisecond)
+			return run(ctx)
+		}
+		return s
+	}
+	build := func() *Result {
+		t.Helper()
+		sub := &Step{Kind: "HOST", Name: "tool", Outputs: []string{tool},
+			Sub: func(ctx context.Context, opts Options) (*Result, error) {
+				return Run(ctx, innerLog, []*Step{counted(upper(toolSrc, tool, ""))}, opts)
+			}}
+		steps := []*Step{sub, counted(upper(tool, f.out, "")), counted(upper(f.in, f.mid, ""))}
+		res, err := Run(context.Background(), f.l, steps, Options{Jobs: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	res := build()
+	if got := slices.Sorted(slices.Values(res.Ran)); !slices.Equal(got, []string{"UP in.txt", "UP tool", "UP tool.c"}) || res.Total != 3 {
+		t.Errorf("ran %v of %d", got, res.Total)
+	}
+	if got, _ := os.ReadFile(f.out); string(got) != "TOOL" {
+		t.Errorf("the step after the tool read %q", got)
+	}
+	if most.Load() != 1 {
+		t.Errorf("%d steps ran at once with one job slot", most.Load())
+	}
+	if res := build(); len(res.Ran) != 0 || res.Reused != 3 {
+		t.Errorf("no-op ran %v, reused %d", res.Ran, res.Reused)
+	}
+	f.write(toolSrc, "tool v2")
+	if got := slices.Sorted(slices.Values(build().Ran)); !slices.Equal(got, []string{"UP tool", "UP tool.c"}) {
+		t.Errorf("after the tool's source changed ran %v", got)
 	}
 }

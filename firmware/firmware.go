@@ -92,9 +92,6 @@ func Build(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := buildMpyCross(ctx, cfg); err != nil { // frozen modules only (frozen.go)
-		return nil, err
-	}
 	res, err := build.Run(ctx, filepath.Join(out, ".mpforge", "log"), plan.Steps,
 		build.Options{Jobs: cfg.Jobs, Logger: cfg.Logger, Verbose: cfg.Verbose, Progress: cfg.Progress})
 	if err != nil {

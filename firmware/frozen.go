@@ -64,6 +64,12 @@ func (p *Plan) frozenSteps(cflags []string, gen *build.Step) ([]string, []compil
 	dir := filepath.Join(p.cfg.outDir(), "frozen")
 	exe := filepath.Join(mpyCrossDir(p.cfg.Root), "mpy-cross")
 	arch := frozen.Arch(b.CPU.Core, b.CPU.Flags)
+	p.Steps = append(p.Steps, &build.Step{
+		Kind: "HOST", Name: "mpy-cross", Outputs: []string{exe},
+		Sub: func(ctx context.Context, opts build.Options) (*build.Result, error) {
+			return buildMpyCross(ctx, p.cfg, opts)
+		},
+	})
 	var mpys []string
 	for _, m := range mods {
 		mpy := filepath.Join(dir, "mpy", filepath.FromSlash(strings.TrimSuffix(m.Target, ".py")+".mpy"))
@@ -152,14 +158,11 @@ func (p *Plan) frozenContentStep(mods []frozen.Module, mpys []string, probe, pyt
 	}
 }
 
-// buildMpyCross brings the host mpy-cross up to date under its own lock,
-// when the board freezes modules. It is a build of its own (own log, own
-// steps), so that boards share it; the firmware's MPY steps take the binary
-// as an input.
-func buildMpyCross(ctx context.Context, cfg Config) error {
-	if len(cfg.Board.Frozen.Modules) == 0 {
-		return nil
-	}
+// buildMpyCross brings the host mpy-cross up to date under its own lock. It
+// is a build of its own (own log, own steps), so that boards share it, run
+// as a Sub step of the firmware's build, so that its compiles share the job
+// slots with the firmware's; the MPY steps take the binary as an input.
+func buildMpyCross(ctx context.Context, cfg Config, opts build.Options) (*build.Result, error) {
 	out := mpyCrossDir(cfg.Root)
 	unlock, err := build.Lock(ctx, filepath.Join(out, ".mpforge", "lock"), func(pid string) {
 		if cfg.Logger != nil {
@@ -167,29 +170,28 @@ func buildMpyCross(ctx context.Context, cfg Config) error {
 		}
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer unlock()
 	if err := build.RemoveStaleTemps(out); err != nil {
-		return err
+		return nil, err
 	}
 	hostCC, err := frozen.HostCompiler(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if cfg.Toolchain != nil {
 		hostCC.Launcher = cfg.Toolchain.Launcher // ccache serves both compilers
 	}
 	steps, err := mpyCrossSteps(Config{Root: cfg.Root, TreeDir: cfg.TreeDir, Toolchain: hostCC, OutDir: out})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	_, err = build.Run(ctx, filepath.Join(out, ".mpforge", "log"), steps,
-		build.Options{Jobs: cfg.Jobs, Logger: cfg.Logger, Verbose: cfg.Verbose, Progress: cfg.Progress})
+	res, err := build.Run(ctx, filepath.Join(out, ".mpforge", "log"), steps, opts)
 	if err != nil {
-		return fmt.Errorf("building mpy-cross (for frozen modules) from %s: %w", cfg.TreeDir, err)
+		return res, fmt.Errorf("building mpy-cross (for frozen modules) from %s: %w", cfg.TreeDir, err)
 	}
-	return nil
+	return res, nil
 }
 
 // mpyCrossSteps is the graph of the host mpy-cross: the firmware's own QSTR,

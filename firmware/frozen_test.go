@@ -126,21 +126,29 @@ func writeFile(t *testing.T, path, text string) {
 	}
 }
 
+// rawREPLOnTwin boots elf on the board's QEMU twin and enters its raw
+// REPL; QEMU stops when the test ends.
+func rawREPLOnTwin(ctx context.Context, t *testing.T, b *boards.Board, elf string) *rawrepl.Client {
+	t.Helper()
+	inst, err := qemu.StartPipe(ctx, qemu.Options{Machine: b.QEMU.Machine, Kernel: elf, Args: b.QEMU.Args})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { inst.Stop() })
+	c := rawrepl.New(inst.Conn(), rawrepl.Options{})
+	t.Cleanup(c.Close)
+	if err := c.Enter(ctx); err != nil {
+		t.Fatalf("raw REPL: %v", err)
+	}
+	return c
+}
+
 // runOnBoard boots the firmware under QEMU and runs src in the raw REPL.
 func runOnBoard(t *testing.T, b *boards.Board, elf, src string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	inst, err := qemu.StartPipe(ctx, qemu.Options{Machine: b.QEMU.Machine, Kernel: elf, Args: b.QEMU.Args})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer inst.Stop()
-	c := rawrepl.New(inst.Conn(), rawrepl.Options{})
-	defer c.Close()
-	if err := c.Enter(ctx); err != nil {
-		t.Fatalf("raw REPL: %v", err)
-	}
+	c := rawREPLOnTwin(ctx, t, b, elf)
 	var out, errOut bytes.Buffer
 	if err := c.Exec(ctx, []byte(src), &out, &errOut); err != nil {
 		t.Fatalf("script: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errOut.String())

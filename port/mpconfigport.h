@@ -107,6 +107,10 @@
 #define MICROPY_PY_MACHINE_RESET (1)
 #define MICROPY_PY_MACHINE_BARE_METAL_FUNCS (1)
 #define MICROPY_PY_MACHINE_DISABLE_IRQ_ENABLE_IRQ (1)
+// machine.PinBase: a Python class that acts as a pin (as upstream's qemu port has).
+#ifndef MICROPY_PY_MACHINE_PIN_BASE
+#define MICROPY_PY_MACHINE_PIN_BASE (MICROPY_CONFIG_ROM_LEVEL_AT_LEAST_EXTRA_FEATURES)
+#endif
 #define MICROPY_PY_MACHINE_EXTRA_GLOBALS \
     { MP_ROM_QSTR(MP_QSTR_PWRON_RESET), MP_ROM_INT(PWRON_RESET) }, \
     { MP_ROM_QSTR(MP_QSTR_console_dropped), MP_ROM_PTR(&machine_console_dropped_obj) },

@@ -82,11 +82,15 @@ mp_uint_t mp_hal_ticks_cpu(void) {
 }
 
 void mp_hal_delay_ms(mp_uint_t ms) {
-    uint32_t start = ticks_ms;
+    // Measured in microseconds: counting whole ticks would return up to 1 ms
+    // early when the call lands late in a tick, and sleep_ms promises at
+    // least the time asked for.
+    uint64_t end = systick_uptime_us() + (uint64_t)ms * 1000u;
+    uint64_t now_us;
     // Pending events (Ctrl-C, scheduled callbacks) run while waiting; each
     // wait ends at the latest on the next tick.
-    while (ticks_ms - start < ms) {
-        mp_event_wait_ms(ms - (ticks_ms - start));
+    while ((now_us = systick_uptime_us()) < end) {
+        mp_event_wait_ms((mp_uint_t)((end - now_us + 999u) / 1000u));
     }
 }
 

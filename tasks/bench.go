@@ -9,8 +9,10 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 
 	"mpforge/bench"
+	"mpforge/frozen"
 	"mpforge/internal/copytree"
 )
 
@@ -48,12 +50,38 @@ func (e *Env) Bench(ctx context.Context, w io.Writer) error {
 		return err
 	}
 	jobs := strconv.Itoa(e.Jobs)
+	// Like for like: make freezes what our board freezes, so both build the
+	// host mpy-cross and the frozen modules, and a clean build removes make's
+	// mpy-cross too.
+	manifest, err := e.benchManifest(work, benchBoard)
+	if err != nil {
+		return err
+	}
+	// The manifest goes in the port's optional mpconfigport.mk: on make's
+	// command line it would reach the mpy-cross sub-make too, which then
+	// fails to link. make also insists on a micropython-lib checkout (its
+	// README.md), which Debian's source leaves out and the manifest never reads.
+	noLib := filepath.Join(work, "no-micropython-lib")
+	if err := os.MkdirAll(noLib, 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(noLib, "README.md"), nil, 0o644); err != nil {
+		return err
+	}
+	portMk := fmt.Sprintf("FROZEN_MANIFEST = %s\nMPY_LIB_DIR = %s\n", manifest, noLib)
+	if err := os.WriteFile(filepath.Join(mp, "ports", "qemu", "mpconfigport.mk"), []byte(portMk), 0o644); err != nil {
+		return err
+	}
 	mk := bench.Builder{
-		Name:  "make",
-		Clean: bench.RemoveAll(filepath.Join(mp, "ports", "qemu", "build-MPS2_AN385")),
+		Name: "make",
+		Clean: func() error {
+			if err := os.RemoveAll(filepath.Join(mp, "mpy-cross", "build")); err != nil {
+				return err
+			}
+			return os.RemoveAll(filepath.Join(mp, "ports", "qemu", "build-MPS2_AN385"))
+		},
 		Cmd: func() *exec.Cmd {
-			// No frozen test modules: mpforge freezes none, and they would need mpy-cross.
-			cmd := exec.CommandContext(ctx, "make", "-j"+jobs, "BOARD=MPS2_AN385", "FROZEN_MANIFEST=")
+			cmd := exec.CommandContext(ctx, "make", "-j"+jobs, "BOARD=MPS2_AN385")
 			cmd.Dir = filepath.Join(mp, "ports", "qemu")
 			return cmd
 		},
@@ -63,7 +91,7 @@ func (e *Env) Bench(ctx context.Context, w io.Writer) error {
 		Name:  "mpforge",
 		Clean: bench.RemoveAll(filepath.Join(ours, "out")),
 		Cmd: func() *exec.Cmd {
-			cmd := exec.CommandContext(ctx, self, "build:board", "mps2-an385")
+			cmd := exec.CommandContext(ctx, self, "build:board", benchBoard)
 			cmd.Dir = ours
 			cmd.Env = append(os.Environ(), "MICROPY_DIR="+mp, "MPFORGE_JOBS="+jobs)
 			return cmd
@@ -84,7 +112,30 @@ func (e *Env) Bench(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\nMicroPython %s, %d cores, make -j%s BOARD=MPS2_AN385 vs mpforge mps2-an385\n", tree.Version, runtime.NumCPU(), jobs)
+	fmt.Fprintf(w, "\nMicroPython %s, %d cores, make -j%s BOARD=MPS2_AN385 vs mpforge %s\n", tree.Version, runtime.NumCPU(), jobs, benchBoard)
 	bench.Table(w, rows, runtime.NumCPU())
 	return nil
+}
+
+// benchBoard is our side of the bench: the twin of upstream's MPS2_AN385.
+const benchBoard = "mps2-an385"
+
+// benchManifest writes a MicroPython manifest.py into dir that freezes the
+// board's frozen modules, for make, and returns its path.
+func (e *Env) benchManifest(dir, board string) (string, error) {
+	b, err := e.Board(board)
+	if err != nil {
+		return "", err
+	}
+	mods, err := frozen.Collect(b.Frozen.Modules)
+	if err != nil {
+		return "", err
+	}
+	var text strings.Builder
+	for _, m := range mods {
+		base := strings.TrimSuffix(m.Source, filepath.FromSlash(m.Target))
+		fmt.Fprintf(&text, "freeze(%q, %q)\n", base, m.Target)
+	}
+	path := filepath.Join(dir, "manifest.py")
+	return path, os.WriteFile(path, []byte(text.String()), 0o644)
 }

@@ -49,7 +49,7 @@ func (e *Env) BuildBoard(ctx context.Context, name string, w io.Writer) (*firmwa
 	}
 	ran := len(res.Build.Ran)
 	fmt.Fprintf(w, "%s: %s in %.1fs (%d steps ran, %d up to date; %d compiled)\n",
-		b.Name, e.rel(res.ELF), time.Since(start).Seconds(), ran, res.Build.Reused, res.Build.RanKind("CC"))
+		b.Name, e.rel(res.ELF), time.Since(start).Seconds(), ran, res.Build.Reused, res.Build.RanKind("CC")+res.Build.RanKind("HOSTCC"))
 	fmt.Fprint(w, SizeReport(res.Regions))
 	return res, nil
 }
