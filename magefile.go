@@ -11,7 +11,6 @@ package main
 import (
 	"context"
 	"os"
-	"strings"
 
 	"github.com/magefile/mage/mg"
 
@@ -197,7 +196,7 @@ func (CI) All(ctx context.Context) error { return ciBoards(ctx, nil) }
 
 // Boards builds the comma-separated boards into dist/, as in ci:boards fr30xx,mps2-an505.
 func (CI) Boards(ctx context.Context, boards string) error {
-	return ciBoards(ctx, strings.Split(boards, ","))
+	return ciBoards(ctx, tasks.BoardList(boards))
 }
 
 func ciBoards(ctx context.Context, names []string) error {

@@ -22,7 +22,6 @@ type Run struct {
 	CPU      time.Duration // user + system of the process and its children
 	MaxRSSKB int64         // peak resident memory of the process itself
 	Units    int           // translation units compiled
-	Output   []byte
 }
 
 // Utilisation is the share of all cores the run kept busy.
@@ -37,26 +36,25 @@ func (r Run) Utilisation(cores int) float64 {
 type Builder struct {
 	Name  string
 	Clean func() error // remove its build outputs
-	Cmd   func() *exec.Cmd
+	Cmd   func(ctx context.Context) *exec.Cmd
 	Units func(output []byte) int // how many translation units the output says it compiled
 }
 
 // Time runs the builder once and measures it; a failing build is an error
 // with its output.
 func Time(ctx context.Context, b Builder) (Run, error) {
-	cmd := b.Cmd()
+	cmd := b.Cmd(ctx)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
 	if err := cmd.Run(); err != nil {
 		return Run{}, fmt.Errorf("%s: %w\n%s", b.Name, err, out.Bytes())
 	}
-	r := Run{Wall: time.Since(start), Output: out.Bytes()}
+	r := Run{Wall: time.Since(start), Units: b.Units(out.Bytes())}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		r.MaxRSSKB = ru.Maxrss
 	}
 	r.CPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
-	r.Units = b.Units(r.Output)
 	return r, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,6 +14,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/bmatcuk/doublestar/v4"
 	toml "github.com/pelletier/go-toml/v2"
 	"github.com/pelletier/go-toml/v2/unstable"
 )
@@ -380,7 +382,7 @@ func (l *loader) validate(b *Board) error {
 	if !slices.Contains(romLevels, b.MicroPython.ROMLevel) {
 		fail("micropython.rom_level", "want one of %s, got %q", strings.Join(romLevels, ", "), b.MicroPython.ROMLevel)
 	}
-	for _, k := range sortedKeys(b.MicroPython.Settings) {
+	for _, k := range slices.Sorted(maps.Keys(b.MicroPython.Settings)) {
 		key := "micropython.settings." + k
 		if !settingKey.MatchString(k) {
 			fail(key, "setting names are MicroPython macros: MICROPY_ followed by capitals, digits and _")
@@ -391,7 +393,7 @@ func (l *loader) validate(b *Board) error {
 			fail(key, "want an integer, a boolean or a C expression in a string")
 		}
 	}
-	for _, k := range sortedKeys(b.Sources.When) {
+	for _, k := range slices.Sorted(maps.Keys(b.Sources.When)) {
 		if !settingKey.MatchString(k) {
 			fail("sources.when."+k, "keys are MicroPython settings: MICROPY_ followed by capitals, digits and _")
 		}
@@ -399,17 +401,20 @@ func (l *loader) validate(b *Board) error {
 	if len(b.Sources.Tree) == 0 {
 		fail("sources.tree", "required: globs of the MicroPython sources, e.g. [\"py/*.c\"]")
 	}
+	l.checkGlobs("sources.board", b.Sources.Board, fail)
 	l.validateSDK(b.SDK, fail)
 	return errors.Join(errs...)
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+// checkGlobs fails field for each of its globs (board-file paths, made
+// absolute) that matches no file: a typo would otherwise drop a source
+// silently and surface later as a link error.
+func (l *loader) checkGlobs(field string, globs []string, fail func(field, format string, args ...any)) {
+	for _, pat := range globs {
+		if m, err := doublestar.FilepathGlob(pat); err != nil || len(m) == 0 {
+			fail(field, "%s matches no file", l.show(pat))
+		}
 	}
-	sort.Strings(keys)
-	return keys
 }
 
 func fileExists(path string) bool {

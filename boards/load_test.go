@@ -69,6 +69,7 @@ func validTree(t *testing.T, extra map[string]string) string {
 		"families/m33.toml": family,
 		"b1/board.toml":     board,
 		"b1/linker.ld":      "INCLUDE memory.ld\n",
+		"b1/startup.c":      "",
 	}
 	for k, v := range extra {
 		files[k] = v
@@ -136,6 +137,8 @@ func TestBadFieldsNameFileLineAndField(t *testing.T) {
 			`boards/b1/board.toml:13: field "link.script": boards/b1/nope.ld does not exist`},
 		{"bad setting", board + "MICROPY_py_x = 1\n",
 			`field "micropython.settings.MICROPY_py_x"`},
+		{"board source typo", strings.Replace(board, `board = ["*.c"]`, `board = ["startp.c"]`, 1),
+			`boards/b1/board.toml:22: field "sources.board": boards/b1/startp.c matches no file`},
 		{"missing parent", strings.Replace(board, "m33.toml", "m3.toml", 1),
 			`boards/b1/board.toml:1: field "inherit[0]": boards/families/m3.toml does not exist`},
 	}

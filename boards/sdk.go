@@ -8,8 +8,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-
-	"github.com/bmatcuk/doublestar/v4"
 )
 
 // SDK is a board's optional vendor-SDK build mode. When the environment
@@ -57,11 +55,7 @@ func (l *loader) validateSDK(s SDK, fail func(field, format string, args ...any)
 	if len(s.Board) == 0 {
 		fail("sdk.board", "required: the board's own sources in SDK mode (they replace [sources] board)")
 	}
-	for _, pat := range s.Board {
-		if m, err := doublestar.FilepathGlob(pat); err != nil || len(m) == 0 {
-			fail("sdk.board", "%s matches no file", l.show(pat))
-		}
-	}
+	l.checkGlobs("sdk.board", s.Board, fail)
 	if s.Startup == "" {
 		fail("sdk.startup", "required: the vendor's startup file (vector table, Reset_Handler), relative to the SDK")
 	}

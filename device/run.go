@@ -236,8 +236,10 @@ func (r *runner) run(ctx context.Context, script string) Result {
 	case errors.Is(err, rawrepl.ErrTimeout):
 		res.Status, res.Err = Timeout, fmt.Errorf("stopped after %v", timeout)
 	case errors.Is(err, rawrepl.ErrNoResponse) && sctx.Err() == context.DeadlineExceeded && ctx.Err() == nil:
-		res.Status, res.Err = Timeout, fmt.Errorf("stopped after %v; the board ignored Ctrl-C and was recovered", timeout)
-		if !r.recover(ctx) {
+		res.Status = Timeout
+		if r.recover(ctx) {
+			res.Err = fmt.Errorf("stopped after %v; the board ignored Ctrl-C and was recovered", timeout)
+		} else {
 			res.Err = fmt.Errorf("stopped after %v; the board ignored Ctrl-C: %w", timeout, r.dead)
 		}
 	default:
@@ -268,11 +270,8 @@ func scriptTimeout(src []byte, def time.Duration) (time.Duration, error) {
 		if m == nil {
 			continue
 		}
-		d, err := time.ParseDuration(m[1])
-		if secs, ferr := strconv.ParseFloat(m[1], 64); ferr == nil {
-			d, err = time.Duration(secs*float64(time.Second)), nil
-		}
-		if err != nil || d <= 0 {
+		d, err := ParseTimeout(m[1])
+		if err != nil {
 			return 0, fmt.Errorf("bad %q: give seconds (300) or a duration (5m)", line)
 		}
 		return d, nil
@@ -327,4 +326,17 @@ func (r *runner) print(res Result) {
 		line += ": " + res.Err.Error()
 	}
 	fmt.Fprintln(r.o.Out, line)
+}
+
+// ParseTimeout reads a time limit given as seconds ("300", "1.5") or as a
+// Go duration ("5m"); it must be positive.
+func ParseTimeout(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if secs, ferr := strconv.ParseFloat(s, 64); ferr == nil {
+		d, err = time.Duration(secs*float64(time.Second)), nil
+	}
+	if err == nil && d <= 0 {
+		err = fmt.Errorf("%s is not a positive time", s)
+	}
+	return d, err
 }

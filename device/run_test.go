@@ -67,8 +67,6 @@ func bigScript() (string, string) {
 // twoSeconds runs for two seconds of board time.
 const twoSeconds = "import time\ntime.sleep(2)\nprint('slept')\n"
 
-// syncbuf.Buffer is a bytes.Buffer safe for the runner's writes and the test's reads.
-
 func TestRunFolderOfFive(t *testing.T) {
 	t.Parallel()
 	big, bigWant := bigScript()

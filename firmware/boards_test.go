@@ -40,8 +40,8 @@ func TestEveryBoardBuilds(t *testing.T) {
 			}
 			var entries []struct{ File, Directory string }
 			data, _ := os.ReadFile(res.CompileCommands)
-			if err := json.Unmarshal(data, &entries); err != nil || len(entries) != len(res.Sources) {
-				t.Errorf("compile_commands.json: %d entries for %d sources (%v)", len(entries), len(res.Sources), err)
+			if err := json.Unmarshal(data, &entries); err != nil || len(entries) != len(res.Plan.Sources) {
+				t.Errorf("compile_commands.json: %d entries for %d sources (%v)", len(entries), len(res.Plan.Sources), err)
 			}
 			for _, u := range res.Regions {
 				if u.Used > u.Length {

@@ -46,12 +46,10 @@ type Artifacts struct {
 // Result is a finished build.
 type Result struct {
 	Artifacts
-	Plan     *Plan // the graph that ran; its Watch list is what a watcher needs
+	Plan     *Plan // the graph that ran: its Sources, Mode and Watch list
 	Build    *build.Result
 	Regions  []toolchain.RegionUse
 	Sections []toolchain.Section
-	Sources  []string
-	Mode     Mode // with or without the vendor SDK (sdk.go); print it when not empty
 }
 
 // Plan is the build graph of one firmware, before it runs.
@@ -95,7 +93,7 @@ func Build(ctx context.Context, cfg Config) (*Result, error) {
 	res, err := build.Run(ctx, filepath.Join(out, ".mpforge", "log"), plan.Steps,
 		build.Options{Jobs: cfg.Jobs, Logger: cfg.Logger, Verbose: cfg.Verbose, Progress: cfg.Progress})
 	if err != nil {
-		return &Result{Build: res, Artifacts: plan.Artifacts, Mode: plan.Mode, Plan: plan}, err
+		return &Result{Build: res, Artifacts: plan.Artifacts, Plan: plan}, err
 	}
 	var regions []toolchain.Region
 	for _, r := range cfg.Board.Memory {
@@ -110,7 +108,7 @@ func Build(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Artifacts: plan.Artifacts, Build: res, Regions: uses, Sections: sections, Sources: plan.Sources, Mode: plan.Mode, Plan: plan}, nil
+	return &Result{Artifacts: plan.Artifacts, Build: res, Regions: uses, Sections: sections, Plan: plan}, nil
 }
 
 // NewPlan writes the board's generated files and returns the graph.
@@ -414,18 +412,33 @@ func (p *Plan) compile(src, obj, name string, cflags []string, after ...*build.S
 
 var overflow = regexp.MustCompile("region `([^']+)' overflowed by ([0-9]+) bytes")
 
+// LinkFlags say how the firmware is linked, without where its files are:
+// the CPU and board flags, the linker script (the vendor's in SDK mode) and
+// the libraries.
+func (p *Plan) LinkFlags() []string {
+	flags, libs := p.linkFlags()
+	return append(flags, libs...)
+}
+
+// linkFlags are the link's flags before its objects, and the libraries after them.
+func (p *Plan) linkFlags() (flags, libs []string) {
+	b := p.cfg.Board
+	return slices.Concat(b.CPU.Flags, []string{"-mthumb"}, b.Build.LDFlags, []string{"-T" + p.rel(b.Link.Script)}), b.Build.Libs
+}
+
 func (p *Plan) linkStep(objects []string) *build.Step {
 	b := p.cfg.Board
 	a := p.Artifacts
 	memory := filepath.Join(p.cfg.outDir(), "memory.ld")
+	flags, libs := p.linkFlags()
 	// commands writes elf, map, bin and hex under the given names.
 	commands := func(elf, mapFile, bin, hex string) [][]string {
-		link := slices.Concat([]string{p.cfg.Toolchain.GCC}, b.CPU.Flags, []string{"-mthumb"}, b.Build.LDFlags,
-			[]string{"-T" + p.rel(b.Link.Script), "-L" + p.rel(p.cfg.outDir()), "-Wl,-Map=" + p.rel(mapFile), "-o", p.rel(elf)})
+		link := slices.Concat([]string{p.cfg.Toolchain.GCC}, flags,
+			[]string{"-L" + p.rel(p.cfg.outDir()), "-Wl,-Map=" + p.rel(mapFile), "-o", p.rel(elf)})
 		for _, o := range objects {
 			link = append(link, p.rel(o))
 		}
-		link = append(link, b.Build.Libs...)
+		link = append(link, libs...)
 		return [][]string{link,
 			{p.cfg.Toolchain.Objcopy, "-O", "binary", p.rel(elf), p.rel(bin)},
 			{p.cfg.Toolchain.Objcopy, "-O", "ihex", p.rel(elf), p.rel(hex)}}

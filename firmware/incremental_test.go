@@ -137,8 +137,8 @@ func TestIncrementalRebuildsExactlyWhatChanged(t *testing.T) {
 	root, tree := testfw.Checkout(t)
 	c := &checkout{t: t, root: root, tree: tree, board: "mps2-an505"}
 	clean := c.build()
-	if n := len(ran(clean, "CC")); n != len(clean.Sources) {
-		t.Fatalf("clean build compiled %d of %d sources", n, len(clean.Sources))
+	if n := len(ran(clean, "CC")); n != len(clean.Plan.Sources) {
+		t.Fatalf("clean build compiled %d of %d sources", n, len(clean.Plan.Sources))
 	}
 	objC := filepath.Join(tree, "py", "obj.c")
 	link := []string{"out/mps2-an505/firmware.elf"}
@@ -217,7 +217,7 @@ func TestIncrementalRebuildsExactlyWhatChanged(t *testing.T) {
 	})
 	t.Run("change a board setting", func(t *testing.T) {
 		users := c.dependents(filepath.Join(root, "out", c.board, "genhdr", "board_config.h"))
-		if len(users) == 0 || len(users) == len(clean.Sources) {
+		if len(users) == 0 || len(users) == len(clean.Plan.Sources) {
 			t.Fatalf("board_config.h is read by %d files", len(users))
 		}
 		c.edit(filepath.Join(root, "boards", c.board, "board.toml"), func(s string) string {
@@ -292,8 +292,8 @@ func TestIncrementalRebuildsExactlyWhatChanged(t *testing.T) {
 		}
 		c.tree = other
 		res := c.build()
-		if n := len(ran(res, "CC")); n != len(res.Sources) {
-			t.Errorf("compiled %d of %d sources after switching trees", n, len(res.Sources))
+		if n := len(ran(res, "CC")); n != len(res.Plan.Sources) {
+			t.Errorf("compiled %d of %d sources after switching trees", n, len(res.Plan.Sources))
 		}
 	})
 	t.Run("another compiler rebuilds everything", func(t *testing.T) {
@@ -304,8 +304,8 @@ func TestIncrementalRebuildsExactlyWhatChanged(t *testing.T) {
 		os.Symlink(objcopy, filepath.Join(bin, "arm-none-eabi-objcopy"))
 		t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
 		res := c.build()
-		if n := len(ran(res, "CC")); n != len(res.Sources) {
-			t.Errorf("compiled %d of %d sources after changing compilers", n, len(res.Sources))
+		if n := len(ran(res, "CC")); n != len(res.Plan.Sources) {
+			t.Errorf("compiled %d of %d sources after changing compilers", n, len(res.Plan.Sources))
 		}
 	})
 }

@@ -302,8 +302,8 @@ func TestSDKBuild(t *testing.T) {
 				return res
 			}
 			res := build()
-			if res.Mode.SDK == "" {
-				t.Fatalf("built %s", res.Mode)
+			if res.Plan.Mode.SDK == "" {
+				t.Fatalf("built %s", res.Plan.Mode)
 			}
 			for _, u := range res.Regions {
 				t.Logf("%-5s %7d of %7d bytes", u.Name, u.Used, u.Length)

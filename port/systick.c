@@ -58,21 +58,32 @@ static uint64_t now(uint32_t *cycles_in_ms) {
     return (((uint64_t)hi << 32) | lo) + extra;
 }
 
+// The microseconds in a part of a millisecond given in SysTick cycles.
+static inline uint32_t cycles_to_us(uint32_t cycles) {
+    #if BOARD_CPU_HZ % 1000000u == 0
+    // Whole MHz: a 32-bit division is enough.
+    return cycles / (BOARD_CPU_HZ / 1000000u);
+    #else
+    return (uint32_t)(((uint64_t)cycles * 1000u) / CYCLES_PER_MS);
+    #endif
+}
+
 mp_uint_t mp_hal_ticks_us(void) {
     uint32_t cycles;
     uint32_t ms = (uint32_t)now(&cycles);
-    #if BOARD_CPU_HZ % 1000000u == 0
-    // Whole MHz: a 32-bit division is enough.
-    return ms * 1000u + cycles / (BOARD_CPU_HZ / 1000000u);
-    #else
-    return ms * 1000u + (uint32_t)(((uint64_t)cycles * 1000u) / CYCLES_PER_MS);
-    #endif
+    return ms * 1000u + cycles_to_us(cycles);
 }
 
 uint64_t systick_uptime_us(void) {
     uint32_t cycles;
     uint64_t ms = now(&cycles);
-    return ms * 1000u + ((uint64_t)cycles * 1000u) / CYCLES_PER_MS;
+    return ms * 1000u + cycles_to_us(cycles);
+}
+
+// The wall clock: there is no RTC, so it is the uptime counted from
+// MicroPython's epoch (modtime.inc).
+uint64_t mp_hal_time_ns(void) {
+    return systick_uptime_us() * 1000u;
 }
 
 mp_uint_t mp_hal_ticks_cpu(void) {

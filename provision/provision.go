@@ -41,6 +41,8 @@ var (
 	// Host builds mpy-cross from the MicroPython tree, for frozen Python modules.
 	Host = []Tool{
 		{Command: "gcc", Package: "gcc", Why: "builds mpy-cross from the MicroPython tree, for frozen Python modules"},
+		{Command: "gcc", File: "crt1.o", Package: "libc6-dev", Why: "provides the C library that mpy-cross is built against"},
+		{Command: "python3", Package: "python3", Why: "runs the tree's tools/mpy-tool.py, which writes frozen_content.c"},
 	}
 	// Emulator runs the QEMU boards (mps2-an385, mps2-an505).
 	Emulator = []Tool{

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -56,37 +57,15 @@ type MicroPython struct {
 // Size is size.json: how much of each memory region and section the
 // firmware takes, in bytes.
 type Size struct {
-	Board    string        `json:"board"`
-	Regions  []RegionSize  `json:"regions"`
-	Sections []SectionSize `json:"sections"`
-}
-
-// RegionSize is one memory region's use.
-type RegionSize struct {
-	Name   string `json:"name"`
-	Origin uint64 `json:"origin"`
-	Length uint64 `json:"length"`
-	Used   uint64 `json:"used"`
-}
-
-// SectionSize is one allocated section.
-type SectionSize struct {
-	Name string `json:"name"`
-	Addr uint64 `json:"addr"` // where it runs
-	Load uint64 `json:"load"` // where it is stored
-	Size uint64 `json:"size"`
+	Board    string                `json:"board"`
+	Regions  []toolchain.RegionUse `json:"regions"`
+	Sections []toolchain.Section   `json:"sections"`
 }
 
 // SizeOf is the size.json content of a board.
 func SizeOf(b Board) Size {
-	s := Size{Board: b.Name, Regions: []RegionSize{}, Sections: []SectionSize{}}
-	for _, r := range b.Regions {
-		s.Regions = append(s.Regions, RegionSize{Name: r.Name, Origin: r.Origin, Length: r.Length, Used: r.Used})
-	}
-	for _, sec := range b.Sections {
-		s.Sections = append(s.Sections, SectionSize{Name: sec.Name, Addr: sec.Addr, Load: sec.Load, Size: sec.Size})
-	}
-	return s
+	// Empty lists, not null, for readers of size.json.
+	return Size{Board: b.Name, Regions: append([]toolchain.RegionUse{}, b.Regions...), Sections: append([]toolchain.Section{}, b.Sections...)}
 }
 
 // SumsFile lists the SHA-256 of every file in dist/, in `sha256sum -c` form.
@@ -136,44 +115,36 @@ func write(dir string, boards []Board) error {
 		m := b.Manifest
 		m.Board = b.Name
 		m.Files = map[string]string{}
-		for _, name := range sortedKeys(b.Files) {
+		for _, name := range slices.Sorted(maps.Keys(b.Files)) {
 			data, err := os.ReadFile(b.Files[name])
 			if err != nil {
 				return fmt.Errorf("board %s: %w", b.Name, err)
 			}
-			if err := writeFile(filepath.Join(bdir, name), data, sums, b.Name+"/"+name); err != nil {
+			if m.Files[name], err = writeFile(filepath.Join(bdir, name), data, sums, b.Name+"/"+name); err != nil {
 				return err
 			}
-			m.Files[name] = sums[b.Name+"/"+name]
 		}
 		for name, v := range map[string]any{"size.json": SizeOf(b), "manifest.json": m} {
 			data, err := json.MarshalIndent(v, "", "  ")
 			if err != nil {
 				return err
 			}
-			if err := writeFile(filepath.Join(bdir, name), append(data, '\n'), sums, b.Name+"/"+name); err != nil {
+			if _, err := writeFile(filepath.Join(bdir, name), append(data, '\n'), sums, b.Name+"/"+name); err != nil {
 				return err
 			}
 		}
 	}
 	var list strings.Builder
-	for _, p := range sortedKeys(sums) {
+	for _, p := range slices.Sorted(maps.Keys(sums)) {
 		fmt.Fprintf(&list, "%s  %s\n", sums[p], p)
 	}
 	return os.WriteFile(filepath.Join(dir, SumsFile), []byte(list.String()), 0o644)
 }
 
-func writeFile(path string, data []byte, sums map[string]string, name string) error {
+// writeFile writes data to path and records its SHA-256 under name in sums;
+// it returns the digest.
+func writeFile(path string, data []byte, sums map[string]string, name string) (string, error) {
 	sum := sha256.Sum256(data)
 	sums[name] = hex.EncodeToString(sum[:])
-	return os.WriteFile(path, data, 0o644)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
+	return sums[name], os.WriteFile(path, data, 0o644)
 }

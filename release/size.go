@@ -70,8 +70,8 @@ func readSize(file string) (Size, error) {
 	return s, nil
 }
 
-// table lays out rows in columns; the first column is left-aligned and the
-// others right-aligned, since they hold numbers.
+// table lays out rows in columns; the first two (names) are left-aligned
+// and the others right-aligned, since they hold numbers.
 func table(rows [][]string) string {
 	var widths []int
 	for _, r := range rows {
@@ -112,8 +112,7 @@ func Table(sizes []Size) string {
 			if r.Length >= r.Used {
 				free = fmt.Sprint(r.Length - r.Used)
 			}
-			u := toolchain.RegionUse{Region: toolchain.Region{Length: r.Length}, Used: r.Used}
-			rows = append(rows, []string{name, r.Name, fmt.Sprint(r.Used), free, toolchain.FormatBytes(r.Length), fmt.Sprintf("%.1f%%", u.Percent())})
+			rows = append(rows, []string{name, r.Name, fmt.Sprint(r.Used), free, toolchain.FormatBytes(r.Length), fmt.Sprintf("%.1f%%", r.Percent())})
 		}
 	}
 	return table(rows)
@@ -139,7 +138,7 @@ func Diff(base, now []Size) string {
 			if j > 0 {
 				name = ""
 			}
-			k := slices.IndexFunc(b.Regions, func(o RegionSize) bool { return o.Name == r.Name })
+			k := slices.IndexFunc(b.Regions, func(o toolchain.RegionUse) bool { return o.Name == r.Name })
 			if k < 0 {
 				rows = append(rows, []string{name, r.Name, "-", fmt.Sprint(r.Used), "new", ""})
 				changed = true
@@ -188,7 +187,7 @@ type sectionChange struct {
 }
 
 // sectionChanges pairs sections by name and keeps those whose size differs.
-func sectionChanges(base, now []SectionSize) []sectionChange {
+func sectionChanges(base, now []toolchain.Section) []sectionChange {
 	sizes := map[string]*sectionChange{}
 	var names []string
 	get := func(name string) *sectionChange {

@@ -23,6 +23,8 @@ import (
 	"time"
 
 	"github.com/charmbracelet/log"
+
+	"mpforge/internal/proc"
 )
 
 // DefaultPython runs run-tests.py: Debian's interpreter, which the
@@ -103,14 +105,14 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if _, err := os.Stat(script); err != nil {
 		return nil, fmt.Errorf("MicroPython tree %s has no tests/run-tests.py (%w); use a tree with tests/ (a git clone or Debian's +ds source tarball)", o.Tree, err)
 	}
-	if err := checkPython(ctx, o.Python); err != nil {
-		return nil, err
-	}
 	if o.Machine == "" {
 		return nil, errors.New("no QEMU machine given; the board file's [qemu] machine names it")
 	}
 	if _, err := exec.LookPath(o.QEMU); err != nil {
 		return nil, fmt.Errorf("%w; install qemu-system-arm (sudo apt-get install qemu-system-arm)", err)
+	}
+	if err := checkPython(ctx, o.Python); err != nil {
+		return nil, err
 	}
 
 	// The firmware is copied so that a rebuild while the suite runs does
@@ -147,16 +149,12 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if len(o.Dirs) > 0 {
 		args = append(append(args, "-d"), o.Dirs...)
 	}
-	cmd := exec.CommandContext(ctx, o.Python, args...)
+	// SIGINT (also when this process dies) lets run-tests.py stop its QEMU.
+	cmd := proc.Command(ctx, syscall.SIGINT, 10*time.Second, o.Python, args...)
 	cmd.Dir = tests
 	cmd.Env = environ(o.Python)
 	rep := &report{out: o.Output}
 	cmd.Stdout, cmd.Stderr = rep, rep
-	// Its own process group, so a cancel reaches it and nothing else. SIGINT
-	// (also when this process dies) lets run-tests.py stop its QEMU.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGINT}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGINT) }
-	cmd.WaitDelay = 10 * time.Second
 	if o.Logger != nil {
 		o.Logger.Debug("run-tests", "dir", tests, "argv", strings.Join(append([]string{o.Python}, args...), " "))
 	}

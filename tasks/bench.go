@@ -80,7 +80,7 @@ func (e *Env) Bench(ctx context.Context, w io.Writer) error {
 			}
 			return os.RemoveAll(filepath.Join(mp, "ports", "qemu", "build-MPS2_AN385"))
 		},
-		Cmd: func() *exec.Cmd {
+		Cmd: func(ctx context.Context) *exec.Cmd {
 			cmd := exec.CommandContext(ctx, "make", "-j"+jobs, "BOARD=MPS2_AN385")
 			cmd.Dir = filepath.Join(mp, "ports", "qemu")
 			return cmd
@@ -90,7 +90,7 @@ func (e *Env) Bench(ctx context.Context, w io.Writer) error {
 	mpforge := bench.Builder{
 		Name:  "mpforge",
 		Clean: bench.RemoveAll(filepath.Join(ours, "out")),
-		Cmd: func() *exec.Cmd {
+		Cmd: func(ctx context.Context) *exec.Cmd {
 			cmd := exec.CommandContext(ctx, self, "build:board", benchBoard)
 			cmd.Dir = ours
 			cmd.Env = append(os.Environ(), "MICROPY_DIR="+mp, "MPFORGE_JOBS="+jobs)

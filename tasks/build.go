@@ -24,6 +24,9 @@ func (e *Env) BuildBoard(ctx context.Context, name string, w io.Writer) (*firmwa
 	if err != nil {
 		return nil, err
 	}
+	if err := e.hostTools(ctx, b); err != nil {
+		return nil, err
+	}
 	tree, err := e.Tree(ctx)
 	if err != nil {
 		return nil, err
@@ -33,9 +36,7 @@ func (e *Env) BuildBoard(ctx context.Context, name string, w io.Writer) (*firmwa
 	res, err := firmware.Build(ctx, firmware.Config{
 		Root: e.Root, Board: b, TreeDir: tree.Dir, Toolchain: tc, Jobs: e.Jobs,
 		Logger: e.Logger, Verbose: e.Verbose, Progress: e.progress(),
-		Waiting: func(pid string) {
-			e.Logger.Info("another build of this board is running; waiting for it", "board", b.Name, "pid", pid)
-		},
+		Waiting: e.waiting(b.Name),
 	})
 	if err != nil {
 		var se *build.StepError
@@ -44,7 +45,7 @@ func (e *Env) BuildBoard(ctx context.Context, name string, w io.Writer) (*firmwa
 		}
 		return res, err
 	}
-	if m := res.Mode.String(); m != "" {
+	if m := res.Plan.Mode.String(); m != "" {
 		fmt.Fprintf(w, "%s: %s\n", b.Name, m)
 	}
 	ran := len(res.Build.Ran)
@@ -65,6 +66,13 @@ func SizeReport(uses []toolchain.RegionUse) string {
 		fmt.Fprintf(&s, "  %-*s %10s / %-10s (%4.1f%%)\n", width, u.Name, toolchain.FormatBytes(u.Used), toolchain.FormatBytes(u.Length), u.Percent())
 	}
 	return s.String()
+}
+
+// waiting reports that another build of the board holds its lock.
+func (e *Env) waiting(board string) func(pid string) {
+	return func(pid string) {
+		e.Logger.Info("another build of this board is running; waiting for it", "board", board, "pid", pid)
+	}
 }
 
 func (e *Env) rel(path string) string {

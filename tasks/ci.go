@@ -59,21 +59,16 @@ func (e *Env) CI(ctx context.Context, names []string, w io.Writer) error {
 	var built []release.Board
 	var sizes []release.Size
 	for _, name := range names {
-		b, err := e.Board(name)
+		res, err := e.BuildBoard(ctx, name, w)
 		if err != nil {
 			return err
 		}
-		res, err := e.BuildBoard(ctx, b.Name, w)
-		if err != nil {
-			return err
-		}
-		link := slices.Concat(b.CPU.Flags, []string{"-mthumb"}, b.Build.LDFlags, []string{"-T" + b.Link.Script}, b.Build.Libs)
-		digest, err := release.FlagsDigest(res.CompileCommands, e.Root, tree.Dir, link)
+		digest, err := release.FlagsDigest(res.CompileCommands, e.Root, tree.Dir, res.Plan.LinkFlags())
 		if err != nil {
 			return err
 		}
 		rb := release.Board{
-			Name: b.Name,
+			Name: res.Plan.Board().Name,
 			Files: map[string]string{
 				"firmware.elf": res.ELF, "firmware.bin": res.BIN, "firmware.hex": res.HEX, "firmware.map": res.Map,
 			},

@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"time"
 
 	"mpforge/boards"
 	"mpforge/device"
@@ -23,14 +22,26 @@ func (e *Env) twin(ctx context.Context, name string) (qemu.Options, error) {
 	if err != nil {
 		return qemu.Options{}, err
 	}
-	if b.QEMU.Machine == "" {
-		return qemu.Options{}, fmt.Errorf("board %s has no QEMU twin; boards with one: %s", b.Name, strings.Join(e.twins(), ", "))
+	o, err := e.qemuTwin(b)
+	if err != nil {
+		return o, err
 	}
 	res, err := e.BuildBoard(ctx, b.Name, io.Discard)
 	if err != nil {
 		return qemu.Options{}, err
 	}
-	return qemu.Options{Machine: b.QEMU.Machine, Kernel: res.ELF, Args: b.QEMU.Args, Logger: e.Logger}, nil
+	o.Kernel = res.ELF
+	return o, nil
+}
+
+// qemuTwin is how to run the board's firmware on its QEMU twin (Kernel left
+// empty), or an error that names the boards that have one.
+func (e *Env) qemuTwin(b *boards.Board) (qemu.Options, error) {
+	if b.QEMU.Machine == "" {
+		return qemu.Options{}, fmt.Errorf("board %s has no QEMU twin (no [qemu] machine in its board file); boards with one: %s",
+			b.Name, strings.Join(e.twins(), ", "))
+	}
+	return qemu.Options{Machine: b.QEMU.Machine, Args: b.QEMU.Args, Logger: e.Logger}, nil
 }
 
 func (e *Env) twins() []string {
@@ -144,11 +155,8 @@ func (e *Env) RunScripts(ctx context.Context, paths []string, w io.Writer) error
 	var o device.Options
 	o.Out, o.Logger = w, e.Logger
 	if v := os.Getenv("MPFORGE_TIMEOUT"); v != "" {
-		d, err := time.ParseDuration(v)
-		if secs, serr := strconv.Atoi(v); serr == nil {
-			d, err = time.Duration(secs)*time.Second, nil
-		}
-		if err != nil || d <= 0 {
+		d, err := device.ParseTimeout(v)
+		if err != nil {
 			return fmt.Errorf("MPFORGE_TIMEOUT=%q: want seconds or a duration such as 5m", v)
 		}
 		o.Timeout = d

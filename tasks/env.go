@@ -87,7 +87,7 @@ func BoardName(arg string) string {
 func (e *Env) Board(name string) (*boards.Board, error) {
 	b, err := boards.Load(filepath.Join(e.Root, "boards"), BoardName(name))
 	if err == nil {
-		err = e.AddUserFrozen(b)
+		err = e.addUserFrozen(b)
 	}
 	return b, err
 }
@@ -122,6 +122,15 @@ func (e *Env) Toolchain(ctx context.Context) (*toolchain.Toolchain, error) {
 		tc.Launcher, err = launcher(l)
 	}
 	return tc, err
+}
+
+// hostTools installs what a board's frozen modules need (the host compiler
+// for mpy-cross, python3 for mpy-tool) when it is missing.
+func (e *Env) hostTools(ctx context.Context, b *boards.Board) error {
+	if len(b.Frozen.Modules) == 0 {
+		return nil
+	}
+	return installTools(ctx, e.Logger, provision.Host)
 }
 
 // progress returns a live status line when stderr is a terminal and the

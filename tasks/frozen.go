@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"text/tabwriter"
 
 	"mpforge/boards"
@@ -17,9 +16,9 @@ import (
 // modules: a file is a top-level module, a folder a library root.
 const EnvFrozen = "MPFORGE_FROZEN"
 
-// AddUserFrozen adds the paths named by $MPFORGE_FROZEN to the board's
+// addUserFrozen adds the paths named by $MPFORGE_FROZEN to the board's
 // frozen modules.
-func (e *Env) AddUserFrozen(b *boards.Board) error {
+func (e *Env) addUserFrozen(b *boards.Board) error {
 	for _, p := range frozen.ParseList(os.Getenv(EnvFrozen), e.Root) {
 		if _, err := os.Stat(p); err != nil {
 			return fmt.Errorf("%s names %s, which does not exist; fix the path or unset %s", EnvFrozen, p, EnvFrozen)
@@ -36,9 +35,6 @@ func (e *Env) ListFrozen(name string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := e.AddUserFrozen(b); err != nil {
-		return err
-	}
 	mods, err := frozen.Collect(b.Frozen.Modules)
 	if err != nil {
 		return fmt.Errorf("board %s: %w", b.Name, err)
@@ -50,11 +46,7 @@ func (e *Env) ListFrozen(name string, w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "MODULE\tFILE")
 	for _, m := range mods {
-		src := m.Source
-		if rel, err := filepath.Rel(e.Root, src); err == nil && filepath.IsLocal(rel) {
-			src = rel
-		}
-		fmt.Fprintf(tw, "%s\t%s\n", m.Name(), src)
+		fmt.Fprintf(tw, "%s\t%s\n", m.Name(), e.rel(m.Source))
 	}
 	return tw.Flush()
 }

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"mpforge/internal/syncbuf"
 	"mpforge/internal/testfw"
 )
 
@@ -104,27 +105,18 @@ func TestLauncherCcache(t *testing.T) {
 // syncBuffer collects a daemon's log and says when a line containing
 // want has been written.
 type syncBuffer struct {
-	mu    sync.Mutex
-	buf   bytes.Buffer
+	syncbuf.Buffer
 	want  string
 	ready chan struct{}
 	once  sync.Once
 }
 
 func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.buf.Write(p)
-	if strings.Contains(b.buf.String(), b.want) {
+	n, err := b.Buffer.Write(p)
+	if strings.Contains(b.String(), b.want) {
 		b.once.Do(func() { close(b.ready) })
 	}
-	return len(p), nil
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	return n, err
 }
 
 func freePort(t *testing.T) int {

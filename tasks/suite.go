@@ -36,8 +36,8 @@ func (e *Env) TestTarget(ctx context.Context, name string, w io.Writer) (*suite.
 	if err != nil {
 		return nil, err
 	}
-	if b.QEMU.Machine == "" {
-		return nil, fmt.Errorf("board %s has no QEMU twin (no [qemu] machine in its board file); run the suite on a board that has one, e.g. `mage test:target mps2-an505` for fr30xx", b.Name)
+	if _, err := e.qemuTwin(b); err != nil {
+		return nil, fmt.Errorf("%w; fr30xx is tested through mps2-an505 (`mage test:target mps2-an505`)", err)
 	}
 	python := os.Getenv(EnvPython)
 	tools := provision.Emulator

@@ -4,11 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 
+	"mpforge/boards"
 	"mpforge/device/console"
 	"mpforge/device/openocd"
-	"mpforge/device/qemu"
 	"mpforge/watch"
 )
 
@@ -30,10 +29,11 @@ func (e *Env) Watch(ctx context.Context, name string, o WatchOptions, w io.Write
 	}
 	opts := watch.Options{Out: w, Logger: e.Logger}
 	if o.Run {
-		if b.QEMU.Machine == "" {
-			return fmt.Errorf("board %s has no QEMU twin to run; boards with one: %s", b.Name, strings.Join(e.twins(), ", "))
+		twin, err := e.qemuTwin(b)
+		if err != nil {
+			return err
 		}
-		opts.QEMU = &qemu.Options{Machine: b.QEMU.Machine, Args: b.QEMU.Args, Logger: e.Logger}
+		opts.QEMU = &twin
 	}
 	if o.Flash {
 		oo, err := e.OpenOCDOptions(b)
@@ -46,16 +46,17 @@ func (e *Env) Watch(ctx context.Context, name string, o WatchOptions, w io.Write
 	if err != nil {
 		return err
 	}
+	if err := e.hostTools(ctx, b); err != nil {
+		return err
+	}
 	tree, err := e.Tree(ctx)
 	if err != nil {
 		return err
 	}
 	fw := &watch.Firmware{
 		Root: e.Root, Board: b.Name, TreeDir: tree.Dir, Toolchain: tc, Jobs: e.Jobs,
-		Logger: e.Logger, Verbose: e.Verbose,
-		Waiting: func(pid string) {
-			e.Logger.Info("another build of this board is running; waiting for it", "board", b.Name, "pid", pid)
-		},
+		Load:   func() (*boards.Board, error) { return e.Board(b.Name) },
+		Logger: e.Logger, Verbose: e.Verbose, Waiting: e.waiting(b.Name),
 	}
 	if !o.Run { // the REPL owns the terminal then; a status line would garble it
 		fw.Progress = e.progress()

@@ -8,15 +8,15 @@ import (
 
 // Region is a memory region to account use against.
 type Region struct {
-	Name   string
-	Origin uint64
-	Length uint64
+	Name   string `json:"name"`
+	Origin uint64 `json:"origin"`
+	Length uint64 `json:"length"`
 }
 
 // RegionUse is how much of a region the firmware occupies.
 type RegionUse struct {
 	Region
-	Used uint64
+	Used uint64 `json:"used"`
 }
 
 // Percent of the region in use.
@@ -24,10 +24,10 @@ func (u RegionUse) Percent() float64 { return 100 * float64(u.Used) / float64(u.
 
 // Section is one allocated section of the firmware.
 type Section struct {
-	Name string
-	Addr uint64 // where it runs (VMA)
-	Load uint64 // where it is stored (LMA); equal to Addr unless copied at start-up
-	Size uint64
+	Name string `json:"name"`
+	Addr uint64 `json:"addr"` // where it runs (VMA)
+	Load uint64 `json:"load"` // where it is stored (LMA); equal to Addr unless copied at start-up
+	Size uint64 `json:"size"`
 }
 
 // Sizes reads the allocated sections of an ELF and charges each region with

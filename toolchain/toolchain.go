@@ -14,6 +14,9 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"mpforge/build"
+	"mpforge/internal/proc"
 )
 
 // Prefix is the GNU triplet prefix of the cross tools.
@@ -102,12 +105,8 @@ func readProbe(path, key string) (version, specs string, ok bool) {
 
 // writeProbe caches a probe; failing to is harmless (the next build probes again).
 func writeProbe(path, key, version, specs string) {
-	if path == "" || os.MkdirAll(filepath.Dir(path), 0o755) != nil {
-		return
-	}
-	tmp := fmt.Sprintf("%s.tmp%d", path, os.Getpid())
-	if os.WriteFile(tmp, []byte(key+"\n"+version+"\n"+specs+"\n"), 0o644) == nil {
-		os.Rename(tmp, path)
+	if path != "" {
+		_ = build.WriteFileAtomic(path, []byte(key+"\n"+version+"\n"+specs+"\n"))
 	}
 }
 
@@ -129,13 +128,11 @@ func Output(ctx context.Context, dir string, argv []string) (stdout, stderr []by
 // run starts argv in its own process group, so that cancelling ctx stops the
 // compiler driver and everything it started (cc1, as, ld).
 func run(ctx context.Context, dir string, argv []string, stdout, stderr io.Writer) error {
-	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	// SIGKILL: a compiler has nothing to clean up, and must not outlive a
+	// build that was killed outright.
+	cmd := proc.Command(ctx, syscall.SIGKILL, time.Second, argv[0], argv[1:]...)
 	cmd.Dir = dir
 	cmd.Stdout, cmd.Stderr = stdout, stderr
-	// Pdeathsig: a compiler must not outlive a build that was killed outright.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	cmd.WaitDelay = time.Second
 	err := cmd.Run()
 	var exitErr *exec.ExitError
 	if errors.As(err, &exitErr) && ctx.Err() == nil {

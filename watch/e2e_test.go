@@ -282,7 +282,7 @@ func TestInterruptChild(t *testing.T) {
 	must(t, err)
 	fw := &Firmware{Root: root, Board: e2eBoard, TreeDir: tree, Toolchain: tc}
 	err = Run(ctx, Options{Build: fw.Build, Inputs: fw.Inputs, Out: os.Stdout,
-		QEMU: &qemu.Options{Machine: e2eBoard}, Stdin: os.Stdin})
+		QEMU: &qemu.Options{Machine: e2eBoard}})
 	fmt.Printf("watcher returned: %v\n", err)
 }
 

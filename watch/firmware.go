@@ -19,11 +19,13 @@ import (
 // Firmware is one board's build through mpforge's firmware pipeline, as the
 // watcher sees it: Build and Inputs are its Options.Build and Options.Inputs.
 type Firmware struct {
-	Root      string // the mpforge checkout
-	Board     string // board name; its board file is read again for each build, since it may change
+	Root  string // the mpforge checkout
+	Board string // board name; its board file is read again for each build, since it may change
+	// Load reads the board file for a build; nil reads boards/<Board>. The
+	// mage targets load it with the user's frozen modules added.
+	Load      func() (*boards.Board, error)
 	TreeDir   string // the MicroPython tree
 	Toolchain *toolchain.Toolchain
-	OutDir    string // Root/out/<board> when empty
 	Jobs      int
 	Logger    *log.Logger
 	Verbose   bool
@@ -34,15 +36,14 @@ type Firmware struct {
 	plan *firmware.Plan // the last build's graph: its inputs, without planning again
 }
 
-func (f *Firmware) outDir() string {
-	if f.OutDir != "" {
-		return f.OutDir
-	}
-	return filepath.Join(f.Root, "out", f.Board)
-}
+func (f *Firmware) outDir() string { return filepath.Join(f.Root, "out", f.Board) }
 
 func (f *Firmware) config() (firmware.Config, error) {
-	b, err := boards.Load(filepath.Join(f.Root, "boards"), f.Board)
+	load := f.Load
+	if load == nil {
+		load = func() (*boards.Board, error) { return boards.Load(filepath.Join(f.Root, "boards"), f.Board) }
+	}
+	b, err := load()
 	if err != nil {
 		return firmware.Config{}, err
 	}

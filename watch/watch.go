@@ -65,11 +65,10 @@ type Options struct {
 	Flash func(ctx context.Context, elf string) error
 	// QEMU, when set, runs the firmware on its twin (Kernel is filled in),
 	// restarted after each good build that changed the firmware, with the
-	// REPL on Stdin and Out. A terminal is put in raw mode for the whole
+	// REPL on os.Stdin and Out. A terminal is put in raw mode for the whole
 	// session, so Ctrl-C reaches the REPL and the exit keys
 	// (console.ExitHelp) end the session.
-	QEMU  *qemu.Options
-	Stdin *os.File // os.Stdin when nil
+	QEMU *qemu.Options
 }
 
 // overflowPath stands for "the kernel dropped events": rebuild to be safe.
@@ -89,9 +88,6 @@ func Run(ctx context.Context, o Options) error {
 	if o.Out == nil {
 		o.Out = io.Discard
 	}
-	if o.Stdin == nil {
-		o.Stdin = os.Stdin
-	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	fsw, err := newFSWatcher(o.Logger)
@@ -108,8 +104,8 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 	if o.QEMU != nil {
-		l.out.raw = term.IsTerminal(int(o.Stdin.Fd()))
-		if l.twin, err = openTwin(*o.QEMU, o.Stdin, l.out); err != nil {
+		l.out.raw = term.IsTerminal(int(os.Stdin.Fd()))
+		if l.twin, err = openTwin(*o.QEMU, os.Stdin, l.out); err != nil {
 			return err
 		}
 		defer l.twin.close()
@@ -147,7 +143,6 @@ func (l *loop) run(ctx context.Context, cancel context.CancelFunc) error {
 	timer.Stop()
 	defer timer.Stop()
 	armed := false // the quiet period runs
-	ready := false // it ended while a build ran
 	building := true
 	done := make(chan cycleResult, 1)
 	start := func(changed []string) {
@@ -213,9 +208,7 @@ func (l *loop) run(ctx context.Context, cancel context.CancelFunc) error {
 			changed(overflowPath)
 		case <-timer.C:
 			armed = false
-			if building {
-				ready = true
-			} else {
+			if !building { // else the build's end starts the next one
 				start(drain(pending))
 			}
 		case r := <-done:
@@ -232,11 +225,10 @@ func (l *loop) run(ctx context.Context, cancel context.CancelFunc) error {
 					changed(p)
 				}
 			}
-			// Changes during the build: one more build, once they are quiet.
-			if ready && !armed && len(pending) > 0 {
+			// Changes during the build whose quiet period is over: one more build.
+			if !armed && len(pending) > 0 {
 				start(drain(pending))
 			}
-			ready = false
 		}
 	}
 }

@@ -15,11 +15,12 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/charmbracelet/log"
 
-	"mpforge/device/internal/proc"
+	"mpforge/internal/proc"
 )
 
 // DefaultBinary is the OpenOCD executable used when Options.Binary is empty.
@@ -179,7 +180,7 @@ func run(ctx context.Context, o Options, commands ...string) error {
 	}
 	rctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	cmd := proc.Command(rctx, 2*time.Second, path, args...)
+	cmd := proc.Command(rctx, syscall.SIGTERM, 2*time.Second, path, args...)
 	pr, pw, err := os.Pipe()
 	if err != nil {
 		return fmt.Errorf("openocd: %w", err)

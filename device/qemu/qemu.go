@@ -17,11 +17,12 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/charmbracelet/log"
 
-	"mpforge/device/internal/proc"
+	"mpforge/internal/proc"
 )
 
 // DefaultBinary is the emulator used when Options.Binary is empty.
@@ -85,7 +86,7 @@ func start(ctx context.Context, o Options, serial string, stdin, stdout *os.File
 		return nil, fmt.Errorf("qemu: %s not found on PATH; install QEMU's Arm system emulator (Debian/Ubuntu: apt install qemu-system-arm)", o.binary())
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	cmd := proc.Command(ctx, stopGrace, bin, args...)
+	cmd := proc.Command(ctx, syscall.SIGTERM, stopGrace, bin, args...)
 	cmd.Stdin, cmd.Stdout = stdin, stdout
 	errR, errW, err := os.Pipe()
 	if err != nil {

@@ -5,6 +5,7 @@ package testfw
 import (
 	"context"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"mpforge/boards"
@@ -14,39 +15,39 @@ import (
 	"mpforge/toolchain"
 )
 
+var (
+	mu    sync.Mutex
+	built = map[string]boardBuild{} // one (no-op) build check per board and test binary is enough
+)
+
+type boardBuild struct {
+	res *firmware.Result
+	b   *boards.Board
+}
+
 // Firmware builds board into the checkout's out/<board>/ (incrementally, so
 // only the first test package to ask pays for it; the board lock keeps
 // concurrent test binaries from colliding) and returns the build and the board.
 func Firmware(t testing.TB, board string) (*firmware.Result, *boards.Board) {
 	t.Helper()
+	mu.Lock()
+	defer mu.Unlock()
+	if f, ok := built[board]; ok {
+		return f.res, f.b
+	}
 	root, err := testenv.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Build(t, root, board, filepath.Join(root, "out", board))
-}
-
-// Build builds board from the checkout at root into outDir.
-func Build(t testing.TB, root, board, outDir string) (*firmware.Result, *boards.Board) {
-	t.Helper()
-	b, err := boards.Load(filepath.Join(root, "boards"), board)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tc, err := toolchain.Find(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := firmware.Build(context.Background(), firmware.Config{
-		Root: root, Board: b, TreeDir: testenv.MicroPythonDir(t), Toolchain: tc, OutDir: outDir,
-	})
+	res, b, err := build(context.Background(), root, testenv.MicroPythonDir(t), board)
 	if err != nil {
 		t.Fatalf("build %s: %v", board, err)
 	}
+	built[board] = boardBuild{res, b}
 	return res, b
 }
 
-// Checkout makes a private copy of the checkout (port/ and boards/) with its
+// Checkout makes a private copy of the checkout (port/, boards/, python/) with its
 // own copy of the MicroPython tree inside it, for tests that edit sources.
 // Modification times are kept, as git and tar keep them.
 func Checkout(t testing.TB) (root, tree string) {
@@ -76,13 +77,20 @@ func copyTree(t testing.TB, from, to string) {
 
 // BuildWith builds board from a private checkout made by Checkout.
 func BuildWith(ctx context.Context, root, tree, board string) (*firmware.Result, error) {
+	res, _, err := build(ctx, root, tree, board)
+	return res, err
+}
+
+// build builds board from the checkout at root and the tree into root/out/<board>/.
+func build(ctx context.Context, root, tree, board string) (*firmware.Result, *boards.Board, error) {
 	b, err := boards.Load(filepath.Join(root, "boards"), board)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	tc, err := toolchain.Find(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return firmware.Build(ctx, firmware.Config{Root: root, Board: b, TreeDir: tree, Toolchain: tc})
+	res, err := firmware.Build(ctx, firmware.Config{Root: root, Board: b, TreeDir: tree, Toolchain: tc})
+	return res, b, err
 }
