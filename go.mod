@@ -9,6 +9,7 @@ require (
 	github.com/fsnotify/fsnotify v1.10.1
 	github.com/magefile/mage v1.17.2
 	github.com/pelletier/go-toml/v2 v2.4.3
+	github.com/ulikunitz/xz v0.5.17
 	go.bug.st/serial v1.8.0
 	golang.org/x/sys v0.50.0
 	golang.org/x/term v0.48.0

@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
-	"syscall"
 	"time"
 )
 
@@ -51,9 +50,7 @@ func Time(ctx context.Context, b Builder) (Run, error) {
 		return Run{}, fmt.Errorf("%s: %w\n%s", b.Name, err, out.Bytes())
 	}
 	r := Run{Wall: time.Since(start), Units: b.Units(out.Bytes())}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		r.MaxRSSKB = ru.Maxrss
-	}
+	r.MaxRSSKB = maxRSSKB(cmd.ProcessState)
 	r.CPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	return r, nil
 }
@@ -104,9 +101,9 @@ func Compare(ctx context.Context, scenarios []Scenario, mk, ours Builder, progre
 
 // Table prints the rows side by side.
 func Table(w io.Writer, rows []Row, cores int) {
-	fmt.Fprintf(w, "%-26s %10s %10s %7s %9s %9s %8s %8s\n", "scenario", "make", "mpforge", "ratio", "TUs make", "TUs ours", "CPU make", "CPU ours")
+	fmt.Fprintf(w, "%-30s %10s %10s %7s %9s %9s %8s %8s\n", "scenario", "make", "mpforge", "ratio", "TUs make", "TUs ours", "CPU make", "CPU ours")
 	for _, r := range rows {
-		fmt.Fprintf(w, "%-26s %9.3fs %9.3fs %6.2fx %9d %9d %7.0f%% %7.0f%%\n", r.Scenario,
+		fmt.Fprintf(w, "%-30s %9.3fs %9.3fs %6.2fx %9d %9d %7.0f%% %7.0f%%\n", r.Scenario,
 			r.Make.Wall.Seconds(), r.Ours.Wall.Seconds(), r.Ours.Wall.Seconds()/r.Make.Wall.Seconds(),
 			r.Make.Units, r.Ours.Units, 100*r.Make.Utilisation(cores), 100*r.Ours.Utilisation(cores))
 	}
@@ -114,7 +111,11 @@ func Table(w io.Writer, rows []Row, cores int) {
 	for _, r := range rows {
 		peak = max(peak, r.Ours.MaxRSSKB)
 	}
-	fmt.Fprintf(w, "mpforge peak RSS: %.1f MB (the orchestrator process; compilers not included)\n", float64(peak)/1024)
+	if peak > 0 {
+		fmt.Fprintf(w, "mpforge peak RSS: %.1f MB (the orchestrator process; compilers not included)\n", float64(peak)/1024)
+	} else {
+		fmt.Fprintln(w, "mpforge peak RSS: not measured on this system")
+	}
 	if len(rows) > 0 && rows[0].Make.Units > 0 && rows[0].Ours.Units > 0 {
 		c := rows[0]
 		fmt.Fprintf(w, "clean build per translation unit: make %.0f ms, mpforge %.0f ms\n",

@@ -41,7 +41,12 @@ type Board struct {
 	Frozen      Frozen
 	QEMU        QEMU
 	OpenOCD     OpenOCD
-	SDK         SDK // optional vendor-SDK build mode (sdk.go)
+	SDK         SDK         // optional vendor-SDK build mode (sdk.go)
+	Flash       Flash       // optional flash algorithm (flash.go)
+	Filesystem  Filesystem  // optional littlefs partition (filesystem.go)
+	Peripherals Peripherals // machine.Pin, UART, I2C... (peripherals.go)
+
+	impliedByPeripherals []string // the MicroPython switches [peripherals] turned on
 }
 
 // Region returns the memory region with the given name.
@@ -126,7 +131,18 @@ func Load(boardsDir, name string) (*Board, error) {
 		Name: name, Dir: filepath.Dir(path), Files: l.files,
 		Description: f.Description, MCU: f.MCU, ClockHz: f.ClockHz, CPU: f.CPU, Build: f.Build,
 		Link: f.Link, Console: f.Console, Sources: f.Sources, MicroPython: f.MicroPython,
-		Frozen: f.Frozen, QEMU: f.QEMU, OpenOCD: f.OpenOCD, SDK: f.SDK,
+		Frozen: f.Frozen, QEMU: f.QEMU, OpenOCD: f.OpenOCD, SDK: f.SDK, Flash: f.Flash, Filesystem: f.Filesystem, Peripherals: f.Peripherals,
+	}
+	b.Filesystem.defaults()
+	if b.Filesystem.Size != 0 {
+		// The partition is littlefs: the setting turns on extmod/vfs_lfs.c and
+		// selects lib/littlefs through [sources.when].
+		if b.MicroPython.Settings == nil {
+			b.MicroPython.Settings = map[string]any{}
+		}
+		if _, set := b.MicroPython.Settings["MICROPY_VFS_LFS2"]; !set {
+			b.MicroPython.Settings["MICROPY_VFS_LFS2"] = int64(1)
+		}
 	}
 	for regionName, r := range f.Memory {
 		r.Name = regionName
@@ -136,6 +152,7 @@ func Load(boardsDir, name string) (*Board, error) {
 	if err := l.validate(b); err != nil {
 		return nil, err
 	}
+	applyPeripheralSettings(b)
 	return b, nil
 }
 
@@ -159,7 +176,9 @@ func (l *loader) show(path string) string {
 }
 
 // pathKeys are the keys whose values are paths relative to the file that sets them.
-var pathKeys = map[string]bool{"link.script": true, "sources.board": true, "frozen.modules": true, "sdk.board": true}
+// A value that starts with "$" names an environment variable's folder and is left as it is.
+var pathKeys = map[string]bool{"link.script": true, "sources.board": true, "frozen.modules": true, "sdk.board": true,
+	"flash.loader": true, "flash.loader_script": true, "flash.algorithm": true, "peripherals.pin.pins_file": true}
 
 func (l *loader) load(path string, chain []string) (map[string]any, error) {
 	if slices.Contains(chain, path) {
@@ -251,7 +270,7 @@ func absolutize(m map[string]any, prefix, dir string) {
 		case map[string]any:
 			absolutize(val, key, dir)
 		case string:
-			if pathKeys[key] {
+			if pathKeys[key] && !strings.HasPrefix(val, "$") {
 				m[k] = filepath.Join(dir, val)
 			}
 		case []any:
@@ -403,6 +422,10 @@ func (l *loader) validate(b *Board) error {
 	}
 	l.checkGlobs("sources.board", b.Sources.Board, fail)
 	l.validateSDK(b.SDK, fail)
+	l.validateFlash(b, fail)
+	validateFilesystem(b, fail)
+	l.readPinsFile(b.Peripherals.Pin, fail)
+	validatePeripherals(b.Peripherals, fail)
 	return errors.Join(errs...)
 }
 

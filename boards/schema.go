@@ -23,7 +23,10 @@ type file struct {
 	Frozen      Frozen            `toml:"frozen"`
 	QEMU        QEMU              `toml:"qemu"`
 	OpenOCD     OpenOCD           `toml:"openocd"`
-	SDK         SDK               `toml:"sdk"` // sdk.go
+	SDK         SDK               `toml:"sdk"`         // sdk.go
+	Flash       Flash             `toml:"flash"`       // flash.go
+	Filesystem  Filesystem        `toml:"filesystem"`  // filesystem.go
+	Peripherals Peripherals       `toml:"peripherals"` // peripherals.go
 }
 
 // CPU holds the core and the flags that select it; every compile and the link use them.

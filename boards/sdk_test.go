@@ -74,7 +74,7 @@ func TestBadSDKTableNamesTheField(t *testing.T) {
 				t.Fatal("no error")
 			}
 			for _, w := range tc.want {
-				if !strings.Contains(err.Error(), w) {
+				if w := nativePaths(w); !strings.Contains(err.Error(), w) {
 					t.Errorf("error lacks %q:\n%v", w, err)
 				}
 			}

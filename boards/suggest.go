@@ -21,6 +21,9 @@ func knownFields() []string {
 			if f.Type.Kind() == reflect.Struct {
 				walk(f.Type, key)
 			}
+			if f.Type.Kind() == reflect.Pointer && f.Type.Elem().Kind() == reflect.Struct {
+				walk(f.Type.Elem(), key)
+			}
 			if f.Type.Kind() == reflect.Map && f.Type.Elem().Kind() == reflect.Struct {
 				walk(f.Type.Elem(), key+".*")
 			}
@@ -72,3 +75,7 @@ func editDistance(a, b string) int {
 	}
 	return prev[len(b)]
 }
+
+// Closest is the candidate within two edits of s, "" when none is: the
+// "did you mean" of other settings (mpforge's MPFORGE_* variables).
+func Closest(s string, candidates []string) string { return closest(s, candidates) }

@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -42,16 +41,12 @@ var missing = DigestStrings("\x00missing")
 // fileStat is what the stat fast path compares.
 type fileStat struct {
 	Size  int64
-	MTime int64 // nanoseconds
-	Inode uint64
+	MTime int64  // nanoseconds
+	Inode uint64 // the file's identity where the OS gives one cheaply (fileID)
 }
 
 func statOf(fi os.FileInfo) fileStat {
-	st := fileStat{Size: fi.Size(), MTime: fi.ModTime().UnixNano()}
-	if sys, ok := fi.Sys().(*syscall.Stat_t); ok {
-		st.Inode = sys.Ino
-	}
-	return st
+	return fileStat{Size: fi.Size(), MTime: fi.ModTime().UnixNano(), Inode: fileID(fi)}
 }
 
 // racyWindow: a file modified this recently may change again within the

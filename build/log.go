@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"hash/crc32"
 	"os"
 	"path/filepath"
@@ -74,7 +75,10 @@ func (l *buildLog) parse(data []byte) int {
 	off := len(logMagic)
 	for off < len(data) {
 		n, k := binary.Uvarint(data[off:])
-		if k <= 0 || uint64(len(data)-off-k) < n+4 {
+		if k <= 0 {
+			break
+		}
+		if rest := uint64(len(data) - off - k); rest < 4 || n > rest-4 { // no n+4: it can wrap
 			break
 		}
 		payload := data[off+k : off+k+int(n)]
@@ -108,11 +112,11 @@ func (l *buildLog) apply(p []byte) bool {
 		}
 	case frameRecord:
 		rec := &record{}
-		for range r.uvarint() {
+		for range r.count() {
 			rec.Outputs = append(rec.Outputs, r.path(l.paths))
 		}
 		rec.Command = r.digest()
-		for range r.uvarint() {
+		for range r.count() {
 			rec.Inputs = append(rec.Inputs, r.path(l.paths))
 		}
 		rec.InputsDigest = r.digest()
@@ -159,11 +163,22 @@ func (l *buildLog) rewrite() error {
 		}
 	}
 	if err := l.w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	// Closed before the rename and opened again after: Windows refuses to
+	// rename a file that is open.
+	if err := f.Close(); err != nil {
 		return err
 	}
 	if err := os.Rename(tmp, l.path); err != nil {
 		return err
 	}
+	f, err = os.OpenFile(l.path, os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	l.f, l.w = f, bufio.NewWriter(f)
 	return nil
 }
 
@@ -289,6 +304,17 @@ func (r *reader) uvarint() uint64 {
 	return v
 }
 
+// count reads a list length, which cannot exceed the bytes left (every
+// element takes at least one): a corrupt count must not loop for ever.
+func (r *reader) count() uint64 {
+	n := r.uvarint()
+	if n > uint64(len(r.b)) {
+		r.ok = false
+		return 0
+	}
+	return n
+}
+
 func (r *reader) str() string {
 	n := r.uvarint()
 	if !r.ok || uint64(len(r.b)) < n {
@@ -318,4 +344,24 @@ func (r *reader) digest() Digest {
 	copy(d[:], r.b)
 	r.b = r.b[len(d):]
 	return d
+}
+
+// RecordedInputs returns, for each output that has a record in the build
+// log at logPath, the inputs (declared and discovered: the headers a
+// compiler read) of the step that last wrote it. It only reads the log;
+// call it holding the build's lock, after the run.
+func RecordedInputs(logPath string, outputs []string) (map[string][]string, error) {
+	data, err := os.ReadFile(logPath)
+	if err != nil {
+		return nil, fmt.Errorf("build log: %w", err)
+	}
+	l := &buildLog{ids: map[string]uint64{}, states: map[string]stateEntry{}, records: map[string]*record{}}
+	l.parse(data)
+	found := make(map[string][]string, len(outputs))
+	for _, o := range outputs {
+		if rec := l.records[o]; rec != nil {
+			found[o] = rec.Inputs
+		}
+	}
+	return found, nil
 }

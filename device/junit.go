@@ -5,18 +5,36 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
+
+	"mpforge/build"
 )
 
-// The JUnit XML shape that CI systems (Jenkins, GitLab, GitHub actions)
-// read: one testsuite per run, one testcase per script.
+// The JUnit XML that Jenkins' JUnit plugin and GitLab's test reports read
+// (the rules the tests check):
+//
+//   - the root is <testsuites> with tests, failures, errors, skipped and
+//     time (seconds, decimal) summed over its suites;
+//   - one <testsuite> per board, with name, tests (every case, skipped
+//     included), failures, errors, skipped, time and timestamp (ISO 8601);
+//   - one <testcase> per script with name (the script's path), classname
+//     (the board: Jenkins and GitLab group and label cases by it), file and
+//     time;
+//   - a case that did not pass has exactly one child: <failure> (raised,
+//     sys.exit(non-zero), output differs from .exp, crashed, timed out),
+//     <error> (could not run) or <skipped>; failure and error carry message
+//     (one line) and type, and the full story as text;
+//   - <system-out> holds the script's output (no time stamps), <system-err>
+//     a traceback the script printed without failing.
 type junitSuites struct {
 	XMLName  xml.Name     `xml:"testsuites"`
 	Name     string       `xml:"name,attr"`
 	Tests    int          `xml:"tests,attr"`
 	Failures int          `xml:"failures,attr"`
 	Errors   int          `xml:"errors,attr"`
+	Skipped  int          `xml:"skipped,attr"`
 	Time     string       `xml:"time,attr"`
 	Suites   []junitSuite `xml:"testsuite"`
 }
@@ -40,6 +58,7 @@ type junitCase struct {
 	Time      string        `xml:"time,attr"`
 	Failure   *junitProblem `xml:"failure,omitempty"`
 	Error     *junitProblem `xml:"error,omitempty"`
+	Skipped   *junitSkipped `xml:"skipped,omitempty"`
 	SystemOut string        `xml:"system-out,omitempty"`
 	SystemErr string        `xml:"system-err,omitempty"`
 }
@@ -50,22 +69,22 @@ type junitProblem struct {
 	Text    string `xml:",chardata"`
 }
 
+type junitSkipped struct {
+	Message string `xml:"message,attr,omitempty"`
+}
+
 func seconds(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }
 
-// WriteJUnit writes the report as JUnit XML: a script that raised is a
-// <failure> holding its traceback, one that timed out a <failure> of type
-// "timeout", one that could not run an <error>; output is in <system-out>.
-func WriteJUnit(w io.Writer, r *Report) error {
+func junitSuiteOf(r *Report, host string) junitSuite {
 	suite := junitSuite{
 		Name:      r.Target,
 		Tests:     len(r.Results),
 		Failures:  r.Count(Fail) + r.Count(Timeout),
 		Errors:    r.Count(Error),
+		Skipped:   r.Count(Skip),
 		Time:      seconds(r.Duration),
 		Timestamp: r.Started.UTC().Format("2006-01-02T15:04:05"),
-	}
-	if h, err := os.Hostname(); err == nil {
-		suite.Hostname = h
+		Hostname:  host,
 	}
 	for _, res := range r.Results {
 		c := junitCase{
@@ -77,25 +96,44 @@ func WriteJUnit(w io.Writer, r *Report) error {
 		}
 		switch res.Status {
 		case Fail:
-			c.Failure = &junitProblem{Message: lastLine(res.Stderr), Type: exceptionType(res.Stderr), Text: res.Stderr}
+			switch {
+			case res.Crashed:
+				c.Failure = &junitProblem{Message: firstLine(res.Detail), Type: "crash", Text: res.Detail}
+			case res.Detail != "":
+				c.Failure = &junitProblem{Message: firstLine(res.Detail), Type: "failure", Text: res.Detail}
+			default:
+				c.Failure = &junitProblem{Message: lastLine(res.Stderr), Type: exceptionType(res.Stderr), Text: res.Stderr}
+			}
 		case Timeout:
 			c.Failure = &junitProblem{Message: "timed out: " + res.Err.Error(), Type: "timeout", Text: res.Stderr}
 		case Error:
 			c.Error = &junitProblem{Message: res.Err.Error(), Type: "error", Text: res.Stderr}
+		case Skip:
+			c.Skipped = &junitSkipped{Message: res.Detail}
 		}
-		if res.Status == Pass {
+		if res.Status == Pass || res.Status == Skip {
 			c.SystemErr = res.Stderr
 		}
 		suite.Cases = append(suite.Cases, c)
 	}
-	doc := junitSuites{
-		Name:     "mpforge",
-		Tests:    suite.Tests,
-		Failures: suite.Failures,
-		Errors:   suite.Errors,
-		Time:     suite.Time,
-		Suites:   []junitSuite{suite},
+	return suite
+}
+
+// WriteJUnit writes the reports (one per board) as one JUnit XML document.
+func WriteJUnit(w io.Writer, reports ...*Report) error {
+	doc := junitSuites{Name: "mpforge"}
+	host, _ := os.Hostname()
+	var total time.Duration
+	for _, r := range reports {
+		s := junitSuiteOf(r, host)
+		doc.Tests += s.Tests
+		doc.Failures += s.Failures
+		doc.Errors += s.Errors
+		doc.Skipped += s.Skipped
+		total = max(total, r.Duration) // boards run side by side
+		doc.Suites = append(doc.Suites, s)
 	}
+	doc.Time = seconds(total)
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}
@@ -108,17 +146,45 @@ func WriteJUnit(w io.Writer, r *Report) error {
 	return err
 }
 
-// WriteJUnitFile writes the report as JUnit XML to path.
-func WriteJUnitFile(path string, r *Report) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("JUnit report: %w", err)
-	}
-	if err := WriteJUnit(f, r); err != nil {
-		f.Close()
+// WriteJUnitFile writes the reports as JUnit XML to path, atomically.
+func WriteJUnitFile(path string, reports ...*Report) error {
+	var b strings.Builder
+	if err := WriteJUnit(&b, reports...); err != nil {
 		return err
 	}
-	return f.Close()
+	if err := build.WriteFileAtomic(path, []byte(b.String())); err != nil {
+		return fmt.Errorf("JUnit report: %w", err)
+	}
+	return nil
+}
+
+// CheckJUnitPath fails early, before any script runs, when the report
+// could not be written: its folder must exist and be writable.
+func CheckJUnitPath(path string) error {
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("MPFORGE_JUNIT=%s: folder %s: %w (create it first)", path, dir, err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("MPFORGE_JUNIT=%s: %s is not a folder", path, dir)
+	}
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return fmt.Errorf("MPFORGE_JUNIT=%s is a folder; give a file name such as %s", path, filepath.Join(path, "report.xml"))
+	}
+	f, err := os.CreateTemp(dir, ".mpforge-junit-check-*")
+	if err != nil {
+		return fmt.Errorf("MPFORGE_JUNIT=%s: cannot write in %s: %w", path, dir, err)
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}
+
+// firstLine is the first line of s.
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
 }
 
 // lastLine is the traceback's last non-empty line, e.g. "ValueError: boom".

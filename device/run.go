@@ -1,6 +1,7 @@
 package device
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,13 +10,14 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/charmbracelet/log"
 
+	"mpforge/device/internal/shared"
+	"mpforge/device/mount"
 	"mpforge/device/rawrepl"
 )
 
@@ -23,8 +25,9 @@ import (
 type Status string
 
 const (
-	Pass    Status = "pass"    // ran to the end
-	Fail    Status = "fail"    // raised an exception
+	Pass    Status = "pass"    // ran to the end (or sys.exit(0)), output as expected
+	Fail    Status = "fail"    // raised, sys.exit(non-zero), output differs from its .exp, or crashed the board
+	Skip    Status = "skip"    // said so: print("SKIP") + raise SystemExit, or mpforge.skip(reason)
 	Timeout Status = "timeout" // ran out of time and was stopped
 	Error   Status = "error"   // could not be run (unreadable, board not answering)
 )
@@ -37,14 +40,20 @@ type Result struct {
 	Stdout   string // output, "\n" line ends
 	Stderr   string // traceback, with <stdin> replaced by the script's path
 	Err      error  // why, for Timeout and Error
+	// Detail says why a script failed without a traceback (exit status,
+	// decoded crash, the diff against its .exp file) or why it skipped.
+	Detail string
+	// Crashed: the board crashed or rebooted under the script.
+	Crashed bool
 }
 
-// Report is the outcome of a run.
+// Report is the outcome of a run on one board.
 type Report struct {
 	Target   string
 	Started  time.Time
 	Duration time.Duration
 	Results  []Result
+	Firmware *Identity // what the board said it runs; nil when not asked
 }
 
 // Count is how many scripts ended with s.
@@ -58,18 +67,25 @@ func (r *Report) Count(s Status) int {
 	return n
 }
 
-// Failed reports whether any script did not pass.
-func (r *Report) Failed() bool { return r.Count(Pass) != len(r.Results) }
+// Failed reports whether any script failed, timed out or could not run.
+func (r *Report) Failed() bool { return r.Count(Pass)+r.Count(Skip) != len(r.Results) }
 
 // Summary is one line: "PASS: 5 scripts passed (3.1s)" or
-// "FAIL: 5 scripts: 3 passed, 1 failed, 1 timed out, 0 errors (9.3s)".
+// "FAIL: 5 scripts: 2 passed, 1 failed, 1 skipped, 1 timed out, 0 errors (9.3s)".
 func (r *Report) Summary() string {
 	d := r.Duration.Round(10 * time.Millisecond)
-	if !r.Failed() {
+	skipped := ""
+	if n := r.Count(Skip); n > 0 {
+		skipped = fmt.Sprintf(", %d skipped", n)
+	}
+	if !r.Failed() && skipped == "" {
 		return fmt.Sprintf("PASS: %d %s passed (%v)", len(r.Results), plural(len(r.Results)), d)
 	}
-	return fmt.Sprintf("FAIL: %d %s: %d passed, %d failed, %d timed out, %d errors (%v)",
-		len(r.Results), plural(len(r.Results)), r.Count(Pass), r.Count(Fail), r.Count(Timeout), r.Count(Error), d)
+	if !r.Failed() {
+		return fmt.Sprintf("PASS: %d %s: %d passed%s (%v)", len(r.Results), plural(len(r.Results)), r.Count(Pass), skipped, d)
+	}
+	return fmt.Sprintf("FAIL: %d %s: %d passed, %d failed%s, %d timed out, %d errors (%v)",
+		len(r.Results), plural(len(r.Results)), r.Count(Pass), r.Count(Fail), skipped, r.Count(Timeout), r.Count(Error), d)
 }
 
 func plural(n int) string {
@@ -95,71 +111,54 @@ type Options struct {
 	Out    io.Writer
 	Logger *log.Logger
 	REPL   rawrepl.Options // protocol tuning; REPL.Logger defaults to Logger
+	// Mount serves each script's folder to the board during the script
+	// (mount.go); off by default.
+	Mount  MountMode
+	Filter Filter // which of the collected scripts run
+	// Prefix starts every line written to Out (a rack's "[board] ").
+	Prefix string
+	// Stamp starts every line written to Out with the time of day (for logs).
+	Stamp bool
 }
 
-// Scripts expands paths into the scripts to run: files as given, folders
-// as every *.py below them (hidden folders and __pycache__ skipped), each
-// folder's scripts in lexical order.
-func Scripts(paths []string) ([]string, error) {
-	var out []string
-	for _, p := range paths {
-		fi, err := os.Stat(p)
-		if err != nil {
-			return nil, fmt.Errorf("script %s: %w", p, err)
-		}
-		if !fi.IsDir() {
-			out = append(out, p)
-			continue
-		}
-		var found []string
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			name := d.Name()
-			if d.IsDir() && path != p && (strings.HasPrefix(name, ".") || name == "__pycache__") {
-				return filepath.SkipDir
-			}
-			if !d.IsDir() && strings.HasSuffix(name, ".py") {
-				found = append(found, path)
-			}
-			return nil
-		})
-		if err != nil {
-			return nil, fmt.Errorf("listing %s: %w", p, err)
-		}
-		if len(found) == 0 {
-			return nil, fmt.Errorf("no .py scripts in %s", p)
-		}
-		sort.Strings(found)
-		out = append(out, found...)
-	}
-	if len(out) == 0 {
-		return nil, errors.New("no scripts given")
-	}
-	return out, nil
-}
-
-// RunScripts runs each script (see Scripts) on the target, soft-resetting
-// the board before each so every script starts clean. It returns the
-// report, and an error wrapping ErrScriptsFailed when any script did not
-// pass (or ctx's error when the run was cancelled).
+// RunScripts collects the scripts (see Scripts) and runs each on the
+// target, soft-resetting the board before each so every script starts
+// clean. It returns the report, and an error wrapping ErrScriptsFailed when
+// any script did not pass (or ctx's error when the run was cancelled, or
+// ErrWrongFirmware when no script ran because of the target's Expect).
 func RunScripts(ctx context.Context, t *Target, paths []string, o Options) (*Report, error) {
-	scripts, err := Scripts(paths)
+	scripts, err := Scripts(paths, o.Filter)
 	if err != nil {
 		return nil, err
 	}
+	return runCollected(ctx, t, scripts, o)
+}
+
+func runCollected(ctx context.Context, t *Target, scripts []string, o Options) (*Report, error) {
 	if o.Timeout <= 0 {
 		o.Timeout = 60 * time.Second
 	}
 	if o.Out == nil {
 		o.Out = io.Discard
 	}
+	out := newStampWriter(o.Out, o.Prefix, o.Stamp)
+	defer out.Flush()
+	o.Out = out
 	if o.REPL.Logger == nil {
 		o.REPL.Logger = o.Logger
 	}
-	r := &runner{t: t, o: o, client: rawrepl.New(t.Conn, o.REPL)}
+	r := &runner{t: t, o: o}
+	r.client = r.connect()
+	defer func() { r.client.Close(); r.unmount(); r.sess.Close() }()
 	rep := &Report{Target: t.Name, Started: time.Now()}
+	if t.Expect != nil {
+		id, err := r.identify(ctx)
+		if err != nil {
+			return nil, err
+		}
+		rep.Firmware = &id
+		fmt.Fprintf(out, "firmware: %s\n", id)
+	}
 	for i, s := range scripts {
 		if r.dead != nil {
 			res := Result{Script: s, Status: Error, Err: fmt.Errorf("not run: %w", r.dead)}
@@ -178,11 +177,11 @@ func RunScripts(ctx context.Context, t *Target, paths []string, o Options) (*Rep
 	}
 	if r.dead == nil && ctx.Err() == nil {
 		// Leave the board in the friendly REPL for whoever opens the port next.
+		r.detach(ctx)
 		_ = r.client.Exit()
 	}
-	r.client.Close()
 	rep.Duration = time.Since(rep.Started)
-	fmt.Fprintln(o.Out, rep.Summary())
+	fmt.Fprintln(out, rep.Summary())
 	switch {
 	case ctx.Err() != nil:
 		return rep, ctx.Err()
@@ -192,12 +191,29 @@ func RunScripts(ctx context.Context, t *Target, paths []string, o Options) (*Rep
 	return rep, nil
 }
 
+// identify asks the board which firmware it runs and compares it with Expect.
+func (r *runner) identify(ctx context.Context) (Identity, error) {
+	if err := r.prepare(ctx); err != nil {
+		return Identity{}, err
+	}
+	id, ok, err := ReadIdentity(ctx, r.client)
+	if err != nil {
+		return id, err
+	}
+	return id, checkIdentity(id, ok, *r.t.Expect)
+}
+
 type runner struct {
 	t      *Target
 	o      Options
 	client *rawrepl.Client
 	dead   error // the board is gone for good: remaining scripts are not run
+	mount  *mount.Server
+	sess   *shared.Session // the run's turn on the target's console
 }
+
+// exitLine is port/modmpforge.c's report of a SystemExit's status.
+var exitLine = regexp.MustCompile(`mpforge: exit (-?\d+)`)
 
 func (r *runner) run(ctx context.Context, script string) Result {
 	res := Result{Script: script}
@@ -207,12 +223,20 @@ func (r *runner) run(ctx context.Context, script string) Result {
 	if err == nil {
 		timeout, err = scriptTimeout(src, r.o.Timeout)
 	}
+	var exp []byte
+	if err == nil {
+		exp, err = readExp(script)
+	}
 	if err != nil {
 		res.Status, res.Err = Error, err
 		r.print(res)
 		return res
 	}
-	if err := r.prepare(ctx); err != nil {
+	err = r.prepare(ctx)
+	if err == nil {
+		err = r.attach(ctx, script)
+	}
+	if err != nil {
 		res.Status, res.Err = Error, err
 		res.Duration = time.Since(start)
 		r.print(res)
@@ -228,9 +252,31 @@ func (r *runner) run(ctx context.Context, script string) Result {
 	outW.Flush()
 	errW.Flush()
 	res.Stdout, res.Stderr = stdout.String(), stderr.String()
+	if o := res.Stdout + res.Stderr; o != "" && !strings.HasSuffix(o, "\n") {
+		fmt.Fprintln(r.o.Out) // the result line starts a line of its own
+	}
+	var crash *rawrepl.Crash
 	switch {
 	case err == nil:
 		res.Status = Pass
+		if exited, said := r.client.Exited(); exited {
+			if m := exitLine.FindStringSubmatch(said); m != nil && m[1] != "0" {
+				res.Status, res.Detail = Fail, "sys.exit("+m[1]+")"
+			}
+		}
+		if res.Status == Pass {
+			r.judgeOutput(&res, exp)
+		}
+	case errors.As(err, &crash):
+		res.Status, res.Crashed = Fail, true
+		if crash.Reboot {
+			res.Detail = crash.Error()
+		} else {
+			res.Detail = "firmware crashed: " + DecodeFault(crash.Report, r.t.ELF)
+			if r.recover(ctx) {
+				res.Detail += "; the board was recovered"
+			}
+		}
 	case errors.Is(err, rawrepl.ErrRaised):
 		res.Status = Fail
 	case errors.Is(err, rawrepl.ErrTimeout):
@@ -251,6 +297,35 @@ func (r *runner) run(ctx context.Context, script string) Result {
 	res.Duration = time.Since(start)
 	r.print(res)
 	return res
+}
+
+// judgeOutput turns a script that ended well into a skip (its last line is
+// "SKIP" or "SKIP: reason") or, when a .exp file lies beside it, a failure
+// when the output differs.
+func (r *runner) judgeOutput(res *Result, exp []byte) {
+	lines := strings.Split(strings.TrimRight(res.Stdout, "\n"), "\n")
+	if last := lines[len(lines)-1]; last == "SKIP" || strings.HasPrefix(last, "SKIP: ") {
+		res.Status, res.Detail = Skip, strings.TrimPrefix(strings.TrimPrefix(last, "SKIP"), ": ")
+		return
+	}
+	if exp != nil {
+		if d := lineDiff(string(exp), res.Stdout); d != "" {
+			res.Status, res.Detail = Fail, "output differs from "+filepath.Base(res.Script)+".exp (- expected, + got):\n"+d
+		}
+	}
+}
+
+// readExp reads the expected output beside a script (upstream run-tests.py's
+// convention: test.py.exp), nil when there is none.
+func readExp(script string) ([]byte, error) {
+	b, err := os.ReadFile(script + ".exp")
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n")), nil
 }
 
 // timeoutLine is a script's own time limit, e.g. "# mpforge: timeout=300".
@@ -308,9 +383,9 @@ func (r *runner) recover(ctx context.Context) bool {
 		r.dead = fmt.Errorf("recovering the board: %w", err)
 		return false
 	}
-	r.t.Conn = conn
+	r.t.Conn, r.t.shared = conn, nil
 	r.client.Close()
-	r.client = rawrepl.New(conn, r.o.REPL)
+	r.client = r.connect()
 	return true
 }
 
@@ -324,6 +399,9 @@ func (r *runner) print(res Result) {
 	line := fmt.Sprintf("--- %s: %s (%v)", strings.ToUpper(string(res.Status)), res.Script, res.Duration.Round(10*time.Millisecond))
 	if res.Err != nil {
 		line += ": " + res.Err.Error()
+	}
+	if res.Detail != "" {
+		line += ": " + strings.TrimRight(res.Detail, "\n")
 	}
 	fmt.Fprintln(r.o.Out, line)
 }

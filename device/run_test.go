@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"mpforge/internal/syncbuf"
 	"os"
 	"path/filepath"
@@ -74,13 +75,15 @@ func TestRunFolderOfFive(t *testing.T) {
 		t.Fatalf("big script is only %d bytes", len(big))
 	}
 	dir := writeScripts(t, map[string]string{
-		"1_prints.py":       "print('one')\nprint('two')\n",
-		"2_raises.py":       "x = 1\n\nassert x == 2, 'x is not 2'\n",
-		"3_never_ends.py":   "# Never ends.\n# mpforge: timeout=3\nprint('looping')\nwhile True:\n    pass\n",
-		"4_big.py":          big,
-		"sub/5_two_secs.py": twoSeconds,
-		"notes.txt":         "not a script",
-		"__pycache__/x.py":  "raise Exception('must be skipped')",
+		"test_1_prints.py":     "print('one')\nprint('two')\n",
+		"test_2_raises.py":     "x = 1\n\nassert x == 2, 'x is not 2'\n",
+		"test_3_never_ends.py": "# Never ends.\n# mpforge: timeout=3\nprint('looping')\nwhile True:\n    pass\n",
+		"test_4_big.py":        big,
+		"5_two_secs_test.py":   twoSeconds,
+		"helper.py":            "raise Exception('a helper, must not run')",
+		"sub/test_nested.py":   "raise Exception('in a sub-folder: support code, must not run')",
+		"notes.txt":            "not a script",
+		"__pycache__/x.py":     "raise Exception('must be skipped')",
 	})
 	tg := startQEMU(t)
 	var out syncbuf.Buffer
@@ -94,11 +97,11 @@ func TestRunFolderOfFive(t *testing.T) {
 		status device.Status
 		stdout string
 	}{
-		{"1_prints.py", device.Pass, "one\ntwo\n"},
-		{"2_raises.py", device.Fail, ""},
-		{"3_never_ends.py", device.Timeout, "looping\n"},
-		{"4_big.py", device.Pass, bigWant},
-		{filepath.Join("sub", "5_two_secs.py"), device.Pass, "slept\n"},
+		{"5_two_secs_test.py", device.Pass, "slept\n"},
+		{"test_1_prints.py", device.Pass, "one\ntwo\n"},
+		{"test_2_raises.py", device.Fail, ""},
+		{"test_3_never_ends.py", device.Timeout, "looping\n"},
+		{"test_4_big.py", device.Pass, bigWant},
 	}
 	if len(rep.Results) != len(want) {
 		t.Fatalf("got %d results, want %d: %+v", len(rep.Results), len(want), rep.Results)
@@ -109,8 +112,8 @@ func TestRunFolderOfFive(t *testing.T) {
 			t.Errorf("result %d = %s %s stdout %q (err %v), want %s %s %q", i, r.Script, r.Status, r.Stdout, r.Err, w.name, w.status, w.stdout)
 		}
 	}
-	tb := rep.Results[1].Stderr
-	wantLine := fmt.Sprintf(`File "%s", line 3`, filepath.Join(dir, "2_raises.py"))
+	tb := rep.Results[2].Stderr
+	wantLine := fmt.Sprintf(`File "%s", line 3`, filepath.Join(dir, "test_2_raises.py"))
 	if !strings.Contains(tb, wantLine) || !strings.Contains(tb, "AssertionError: x is not 2") {
 		t.Errorf("traceback %q lacks %q or the assertion", tb, wantLine)
 	}
@@ -186,11 +189,11 @@ func checkJUnit(t *testing.T, data []byte, rep *device.Report) {
 			t.Errorf("testcase %s: failure %v error %v for status %s", c.Name, c.Failure, c.Error, r.Status)
 		}
 	}
-	f := s.Cases[1].Failure
+	f := s.Cases[2].Failure
 	if f == nil || f.Type != "AssertionError" || f.Message != "AssertionError: x is not 2" || !strings.Contains(f.Text, "Traceback") {
 		t.Errorf("failure of the raising script = %+v", f)
 	}
-	if f := s.Cases[2].Failure; f == nil || f.Type != "timeout" {
+	if f := s.Cases[3].Failure; f == nil || f.Type != "timeout" {
 		t.Errorf("failure of the endless script = %+v", f)
 	}
 }
@@ -200,8 +203,8 @@ func checkJUnit(t *testing.T, data []byte, rep *device.Report) {
 func TestRunRecoversBoardIgnoringCtrlC(t *testing.T) {
 	t.Parallel()
 	dir := writeScripts(t, map[string]string{
-		"a_stubborn.py": "# mpforge: timeout=2\nwhile True:\n    try:\n        while True:\n            pass\n    except KeyboardInterrupt:\n        pass\n",
-		"b_after.py":    "print('after')\n",
+		"test_a_stubborn.py": "# mpforge: timeout=2\nwhile True:\n    try:\n        while True:\n            pass\n    except KeyboardInterrupt:\n        pass\n",
+		"test_b_after.py":    "print('after')\n",
 	})
 	tg := startQEMU(t)
 	rep, err := device.RunScripts(context.Background(), tg, []string{dir}, device.Options{REPL: rawrepl.Options{InterruptGrace: 500 * time.Millisecond}})
@@ -237,12 +240,15 @@ func TestScriptsErrors(t *testing.T) {
 		want  string
 	}{
 		{nil, "no scripts given"},
-		{[]string{empty}, "no .py scripts in"},
-		{[]string{filepath.Join(empty, "missing.py")}, "no such file"},
+		{[]string{empty}, "no tests in"},
 	} {
-		if _, err := device.Scripts(tc.paths); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if _, err := device.Scripts(tc.paths, device.Filter{}); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Scripts(%v) = %v, want %q", tc.paths, err, tc.want)
 		}
+	}
+	missing := filepath.Join(empty, "missing.py")
+	if _, err := device.Scripts([]string{missing}, device.Filter{}); !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), missing) {
+		t.Errorf("Scripts(%s) = %v, want a not-exist error that names it", missing, err)
 	}
 }
 
@@ -284,9 +290,9 @@ func TestRunOverSerialPort(t *testing.T) {
 	defer tg.Close()
 	big, bigWant := bigScript()
 	dir := writeScripts(t, map[string]string{
-		"a_big.py":      big,
-		"b_stubborn.py": "# mpforge: timeout=2s\nwhile True:\n    try:\n        while True:\n            pass\n    except KeyboardInterrupt:\n        pass\n",
-		"c_after.py":    "print('after')\n",
+		"test_a_big.py":      big,
+		"test_b_stubborn.py": "# mpforge: timeout=2s\nwhile True:\n    try:\n        while True:\n            pass\n    except KeyboardInterrupt:\n        pass\n",
+		"test_c_after.py":    "print('after')\n",
 	})
 	rep, err := device.RunScripts(context.Background(), tg, []string{dir}, device.Options{REPL: rawrepl.Options{InterruptGrace: 500 * time.Millisecond}})
 	if !errors.Is(err, device.ErrScriptsFailed) {

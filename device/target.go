@@ -13,19 +13,38 @@ import (
 	"time"
 
 	"mpforge/device/internal/serialport"
+	"mpforge/device/internal/shared"
 	"mpforge/device/qemu"
 )
 
 // Target is a board to run scripts on.
 type Target struct {
-	Name string        // for reports: the JUnit suite name
-	Conn io.ReadWriter // the board's console
+	Name string // for reports: the JUnit suite name
+	// Conn is the board's console. Set it before the first run: from then
+	// on the runs take turns on it through one reader (shared.Conn).
+	Conn io.ReadWriter
 	// Recover brings back a board that stopped answering (restart QEMU,
 	// reset the board) and returns the connection to use from then on; the
 	// old one must be closed by then. Nil: the board cannot be recovered.
 	Recover func(ctx context.Context) (io.ReadWriter, error)
 	// Close releases the connection and whatever runs behind it. Nil: nothing to release.
 	Close func() error
+	// ELF is the firmware's ELF, for function names in crash reports.
+	ELF string
+	// Expect, when set, is the firmware the board must run: it is asked
+	// before the first script, and the run stops with ErrWrongFirmware
+	// when it runs something else.
+	Expect *Identity
+
+	shared *shared.Conn // reads Conn once a run has started
+}
+
+// session hands the target's console to one run.
+func (t *Target) session() *shared.Session {
+	if t.shared == nil {
+		t.shared = shared.New(t.Conn)
+	}
+	return t.shared.Open()
 }
 
 // StartQEMU runs the firmware under QEMU with its console on pipes. Recover
@@ -35,7 +54,7 @@ func StartQEMU(ctx context.Context, o qemu.Options) (*Target, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &Target{Name: o.Machine, Conn: inst.Conn()}
+	t := &Target{Name: o.Machine, Conn: inst.Conn(), ELF: o.Kernel}
 	t.Recover = func(context.Context) (io.ReadWriter, error) {
 		inst.Stop()
 		// The new QEMU must outlive this recovery's context, like the first.

@@ -15,11 +15,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bmatcuk/doublestar/v4"
 	"github.com/charmbracelet/log"
 
 	"mpforge/boards"
 	"mpforge/build"
 	"mpforge/genhdr"
+	"mpforge/internal/gitrev"
 	"mpforge/toolchain"
 )
 
@@ -30,17 +32,30 @@ type Config struct {
 	TreeDir   string // the MicroPython tree
 	Toolchain *toolchain.Toolchain
 	OutDir    string // default Root/out/<board>
-	Jobs      int
-	Logger    *log.Logger
-	Verbose   bool
-	Progress  *build.Progress
+	// MpyCrossCache keeps the host mpy-cross per user, shared by checkouts
+	// (DefaultMpyCrossCache); "" builds it in every checkout.
+	MpyCrossCache string
+	Jobs          int
+	Logger        *log.Logger
+	Verbose       bool
+	Progress      *build.Progress
 	// Waiting is called when another build of the same board holds the lock.
 	Waiting func(holderPID string)
+	// Embed plans MicroPython as a library for a product's own firmware
+	// instead of the board's firmware (library.go).
+	Embed bool
 }
 
 // Artifacts are the files a good build leaves in the output folder.
 type Artifacts struct {
 	ELF, BIN, HEX, Map, CompileCommands string
+	// FlashImage is what `flash` programs at the board's flash base:
+	// firmware.bin, or e.g. firmware_burn.bin ([flash] image).
+	FlashImage string
+	// Loader is our RAM flash loader (flasher.elf), when the board has one.
+	Loader string
+	// Lib and API are the static library and its header (Embed only).
+	Lib, API string
 }
 
 // Result is a finished build.
@@ -63,6 +78,10 @@ type Plan struct {
 	Watch []string
 	// portQstrDefs is the port's qstrdefsport.h (mpy-cross has its own; frozen.go).
 	portQstrDefs string
+	// for an export (library.go): the QSTR steps' outputs, the generated
+	// headers and frozen_content.c
+	scans, generated []string
+	frozenContent    string
 }
 
 // Board is the board the plan builds (with the settings the build added).
@@ -72,27 +91,22 @@ func (c *Config) outDir() string {
 	if c.OutDir != "" {
 		return c.OutDir
 	}
-	return filepath.Join(c.Root, "out", c.Board.Name)
+	if c.Embed {
+		return filepath.Join(c.boardDir(), "embed")
+	}
+	return c.boardDir()
 }
+
+// boardDir is out/<board>/, whose lock every build of the board takes.
+func (c *Config) boardDir() string { return filepath.Join(c.Root, "out", c.Board.Name) }
 
 // Build plans and runs the build under the board's lock.
 func Build(ctx context.Context, cfg Config) (*Result, error) {
-	out := cfg.outDir()
-	unlock, err := build.Lock(ctx, filepath.Join(out, ".mpforge", "lock"), cfg.Waiting)
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
-	if err := build.RemoveStaleTemps(out); err != nil {
-		return nil, err
-	}
-	plan, err := NewPlan(cfg)
-	if err != nil {
-		return nil, err
-	}
-	res, err := build.Run(ctx, filepath.Join(out, ".mpforge", "log"), plan.Steps,
-		build.Options{Jobs: cfg.Jobs, Logger: cfg.Logger, Verbose: cfg.Verbose, Progress: cfg.Progress})
-	if err != nil {
+	plan, res, err := run(ctx, cfg, func(p *Plan) []*build.Step { return p.Steps })
+	if err != nil || cfg.Embed {
+		if plan == nil {
+			return nil, err
+		}
 		return &Result{Build: res, Artifacts: plan.Artifacts, Plan: plan}, err
 	}
 	var regions []toolchain.Region
@@ -111,9 +125,42 @@ func Build(ctx context.Context, cfg Config) (*Result, error) {
 	return &Result{Artifacts: plan.Artifacts, Build: res, Regions: uses, Sections: sections, Plan: plan}, nil
 }
 
+// run plans the build and runs the steps pick chooses, under the board's lock.
+func run(ctx context.Context, cfg Config, pick func(*Plan) []*build.Step) (*Plan, *build.Result, error) {
+	// Builds whose state lies in out/<board>/ (the firmware, the library,
+	// header-only mode) take turns on its lock: each cleans up its temporary
+	// files, in that whole folder.
+	lockDir := cfg.boardDir()
+	if r, err := filepath.Rel(lockDir, cfg.OutDir); cfg.OutDir != "" && (err != nil || r == ".." || strings.HasPrefix(r, "../")) {
+		lockDir = cfg.OutDir
+	}
+	unlock, err := build.Lock(ctx, filepath.Join(lockDir, ".mpforge", "lock"), cfg.Waiting)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer unlock()
+	if err := build.RemoveStaleTemps(lockDir); err != nil {
+		return nil, nil, err
+	}
+	plan, err := NewPlan(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	res, err := build.Run(ctx, plan.logPath(), pick(plan),
+		build.Options{Jobs: cfg.Jobs, Logger: cfg.Logger, Verbose: cfg.Verbose, Progress: cfg.Progress})
+	return plan, res, err
+}
+
+func (p *Plan) logPath() string { return filepath.Join(p.cfg.outDir(), ".mpforge", "log") }
+
 // NewPlan writes the board's generated files and returns the graph.
 func NewPlan(cfg Config) (*Plan, error) {
-	mode, err := chooseMode(cfg.Board, os.LookupEnv) // sdk.go
+	lookup := os.LookupEnv
+	if cfg.Embed {
+		lookup = noSDK // the product brings its own SDK
+		cfg.Board = withEmbedSettings(cfg.Board)
+	}
+	mode, err := chooseMode(cfg.Board, lookup) // sdk.go
 	if err != nil {
 		return nil, err
 	}
@@ -123,6 +170,9 @@ func NewPlan(cfg Config) (*Plan, error) {
 	out := cfg.outDir()
 	gen := filepath.Join(out, "genhdr")
 	sources, err := collectSources(cfg.Root, cfg.TreeDir, b)
+	if err == nil && cfg.Embed {
+		sources, err = embedSources(cfg.Root, b, sources)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("board %s: %w", b.Name, err)
 	}
@@ -130,12 +180,18 @@ func NewPlan(cfg Config) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	for name, data := range map[string][]byte{
+	files := map[string][]byte{
 		filepath.Join(gen, "mpconfigboard.h"): mpconfigBoardH(b),
 		filepath.Join(gen, "board_config.h"):  boardConfigH(b),
+		// Soft timers run on systick.c's tick, which only the firmware has.
+		filepath.Join(gen, "board_periph.h"):  boardPeriphH(b, b.SoftTimers() && !cfg.Embed), // peripherals.go
 		filepath.Join(gen, "mpversion.h"):     version,
-		filepath.Join(out, "memory.ld"):       memoryLD(b),
-	} {
+		filepath.Join(gen, "mpforge_build.h"): mpforgeBuildH(gitrev.Revision(context.Background(), cfg.Root)),
+	}
+	if !cfg.Embed { // the product links with its own linker script
+		files[filepath.Join(out, "memory.ld")] = memoryLD(b)
+	}
+	for name, data := range files {
 		if _, err := build.WriteIfChanged(name, data); err != nil {
 			return nil, err
 		}
@@ -146,6 +202,13 @@ func NewPlan(cfg Config) (*Plan, error) {
 		HEX: filepath.Join(out, "firmware.hex"), Map: filepath.Join(out, "firmware.map"),
 		CompileCommands: filepath.Join(out, "compile_commands.json"),
 	}}
+	p.Artifacts.FlashImage = p.Artifacts.BIN
+	if f, ok := boards.ImageFormats[b.Flash.Image]; ok {
+		p.Artifacts.FlashImage = filepath.Join(out, f.File)
+	}
+	if len(b.Flash.Loader) > 0 {
+		p.Artifacts.Loader = filepath.Join(out, "flasher.elf")
+	}
 	cflags := p.cflags()
 	compress := enabled(b.MicroPython.Settings["MICROPY_ROM_TEXT_COMPRESSION"])
 
@@ -157,6 +220,14 @@ func NewPlan(cfg Config) (*Plan, error) {
 		scans = append(scans, scan.Outputs[0])
 	}
 	genStep := p.generateStep(scans, cflags, compress)
+	p.scans = scans
+	for name := range files {
+		if filepath.Dir(name) == gen {
+			p.generated = append(p.generated, name)
+		}
+	}
+	slices.Sort(p.generated)
+	p.generated = append(p.generated, genStep.Outputs[:len(genStep.Outputs)-2]...) // not its two intermediates
 	p.Steps = append(scanSteps, genStep)
 	var commands []compileCommand
 	for _, src := range sources {
@@ -176,7 +247,17 @@ func NewPlan(cfg Config) (*Plan, error) {
 		return nil, err
 	}
 	objects, commands = append(objects, frozenObjs...), append(commands, frozenCmds...)
-	p.Steps = append(p.Steps, p.linkStep(objects))
+	if cfg.Embed {
+		p.Artifacts.Lib, p.Artifacts.API = filepath.Join(cfg.libDir(), "libmicropython.a"), filepath.Join(cfg.libDir(), "include", "mpforge_embed.h")
+		p.Steps = append(p.Steps, p.archiveStep(objects), p.copyStep(apiHeader(cfg.Root), p.Artifacts.API))
+	} else {
+		p.Steps = append(p.Steps, p.linkStep(objects))
+		flash, flashCmds, err := p.flashSteps() // flash.go
+		if err != nil {
+			return nil, err
+		}
+		p.Steps, commands = append(p.Steps, flash...), append(commands, flashCmds...)
+	}
 	data, err := json.MarshalIndent(commands, "", "  ")
 	if err != nil {
 		return nil, err
@@ -218,23 +299,41 @@ func (p *Plan) cflags() []string {
 	b := p.cfg.Board
 	flags := slices.Concat(b.CPU.Flags, []string{"-mthumb"}, b.Build.CFlags)
 	incs := []string{filepath.Join(p.cfg.Root, "port")}
-	for _, f := range b.Files {
-		if dir := filepath.Dir(f); filepath.Base(filepath.Dir(dir)) == "boards" && !slices.Contains(incs, dir) {
-			incs = append(incs, dir) // board folders, parents first; not the families folder
-		}
+	if p.cfg.Embed {
+		// The product's firmware has its own board files, none of ours.
+		incs = append(incs, filepath.Join(p.cfg.Root, embedDir))
+	} else {
+		incs = append(incs, p.boardFolders()...)
 	}
-	slices.Reverse(incs[1:]) // the board's own folder before the ones it inherits
 	incs = append(incs, p.cfg.outDir(), p.cfg.TreeDir, filepath.Join(p.cfg.TreeDir, "lib", "cmsis", "inc"))
 	for _, inc := range incs {
 		flags = append(flags, "-I"+p.rel(inc))
 	}
-	// Debug info (DW_AT_comp_dir) and __FILE__ must not depend on where the
-	// checkout or the tree lives; the later map wins for the tree inside the checkout.
-	flags = append(flags, "-ffile-prefix-map="+p.cfg.Root+"=.")
+	return append(flags, p.prefixMaps()...)
+}
+
+// prefixMaps keep debug info (DW_AT_comp_dir) and __FILE__ independent of
+// where the checkout or the tree lives; the later map wins for the tree
+// inside the checkout.
+func (p *Plan) prefixMaps() []string {
+	maps := []string{"-ffile-prefix-map=" + p.cfg.Root + "=."}
 	if p.rel(p.cfg.TreeDir) == p.cfg.TreeDir {
-		flags = append(flags, "-ffile-prefix-map="+p.cfg.TreeDir+"=micropython")
+		maps = append(maps, "-ffile-prefix-map="+p.cfg.TreeDir+"=micropython")
 	}
-	return flags
+	return maps
+}
+
+// boardFolders are the folders of the board file and the boards it
+// inherits, its own first; not the families folder.
+func (p *Plan) boardFolders() []string {
+	var dirs []string
+	for _, f := range p.cfg.Board.Files {
+		if dir := filepath.Dir(f); filepath.Base(filepath.Dir(dir)) == "boards" && !slices.Contains(dirs, dir) {
+			dirs = append(dirs, dir) // parents first
+		}
+	}
+	slices.Reverse(dirs)
+	return dirs
 }
 
 func (p *Plan) objPath(src, ext string) string {
@@ -423,7 +522,11 @@ func (p *Plan) LinkFlags() []string {
 // linkFlags are the link's flags before its objects, and the libraries after them.
 func (p *Plan) linkFlags() (flags, libs []string) {
 	b := p.cfg.Board
-	return slices.Concat(b.CPU.Flags, []string{"-mthumb"}, b.Build.LDFlags, []string{"-T" + p.rel(b.Link.Script)}), b.Build.Libs
+	id := []string{buildIDFlag} // identity.go
+	if p.Mode.SDK != "" {
+		id = []string{noBuildIDFlag}
+	}
+	return slices.Concat(b.CPU.Flags, []string{"-mthumb"}, b.Build.LDFlags, id, []string{"-T" + p.rel(b.Link.Script)}), b.Build.Libs
 }
 
 func (p *Plan) linkStep(objects []string) *build.Step {
@@ -449,10 +552,18 @@ func (p *Plan) linkStep(objects []string) *build.Step {
 		Outputs: []string{a.ELF, a.BIN, a.HEX, a.Map},
 		Command: append(slices.Concat(commands(a.ELF, a.Map, a.BIN, a.HEX)...), p.cfg.Toolchain.Fingerprint),
 		Run: func(ctx context.Context) ([]string, []byte, error) {
-			for _, cmd := range commands(t(a.ELF), t(a.Map), t(a.BIN), t(a.HEX)) {
+			cmds := commands(t(a.ELF), t(a.Map), t(a.BIN), t(a.HEX))
+			// Link, image with the build-id still zero, stamp its digest
+			// (identity.go), then the image and the hex with it.
+			for i, cmd := range append(cmds[:2:2], cmds[1:]...) {
 				out, err := toolchain.Run(ctx, p.cfg.Root, cmd)
 				if err != nil {
 					return nil, out, explainLinkError(out, err, b)
+				}
+				if i == 1 {
+					if err := stampBuildID(filepath.Join(p.cfg.Root, p.rel(t(a.ELF))), filepath.Join(p.cfg.Root, p.rel(t(a.BIN)))); err != nil {
+						return nil, nil, err
+					}
 				}
 			}
 			// The map names the file ld wrote; name the one users get, so the map is reproducible.
@@ -517,5 +628,12 @@ func (p *Plan) watchList() []string {
 		add(filepath.Dir(f))
 	}
 	add(filepath.Dir(p.cfg.Board.Link.Script))
+	if f := p.cfg.Board.Flash; len(f.Loader) > 0 {
+		for _, pat := range f.Loader {
+			base, _ := doublestar.SplitPattern(filepath.ToSlash(pat))
+			add(filepath.FromSlash(base))
+		}
+		add(filepath.Dir(f.LoaderScript))
+	}
 	return list
 }

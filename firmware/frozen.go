@@ -85,6 +85,7 @@ func (p *Plan) frozenSteps(cflags []string, gen *build.Step) ([]string, []compil
 	cc, entry := p.compileStep(content, cflags, gen)
 	p.Steps = append(p.Steps, cc)
 	p.Sources = append(p.Sources, content) // compiled, though never scanned for qstrs
+	p.frozenContent = content
 	return cc.Outputs, []compileCommand{entry}, nil
 }
 
@@ -183,14 +184,21 @@ func buildMpyCross(ctx context.Context, cfg Config, opts build.Options) (*build.
 	if cfg.Toolchain != nil {
 		hostCC.Launcher = cfg.Toolchain.Launcher // ccache serves both compilers
 	}
-	steps, err := mpyCrossSteps(Config{Root: cfg.Root, TreeDir: cfg.TreeDir, Toolchain: hostCC, OutDir: out})
+	hcfg := Config{Root: cfg.Root, TreeDir: cfg.TreeDir, Toolchain: hostCC, OutDir: out, MpyCrossCache: cfg.MpyCrossCache, Logger: cfg.Logger}
+	steps, err := mpyCrossSteps(hcfg)
 	if err != nil {
 		return nil, err
 	}
-	res, err := build.Run(ctx, filepath.Join(out, ".mpforge", "log"), steps, opts)
+	logPath := filepath.Join(out, ".mpforge", "log")
+	key, hit, err := fromMpyCrossCache(hcfg, logPath) // mpycross_cache.go
+	if err != nil || hit {
+		return &build.Result{}, err
+	}
+	res, err := build.Run(ctx, logPath, steps, opts)
 	if err != nil {
 		return res, fmt.Errorf("building mpy-cross (for frozen modules) from %s: %w", cfg.TreeDir, err)
 	}
+	publishLocalMpyCross(hcfg, key, res)
 	return res, nil
 }
 

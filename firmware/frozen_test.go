@@ -126,11 +126,12 @@ func writeFile(t *testing.T, path, text string) {
 	}
 }
 
-// rawREPLOnTwin boots elf on the board's QEMU twin and enters its raw
-// REPL; QEMU stops when the test ends.
-func rawREPLOnTwin(ctx context.Context, t *testing.T, b *boards.Board, elf string) *rawrepl.Client {
+// rawREPLOnTwin boots elf on the board's QEMU twin (with extra QEMU
+// arguments after the board's) and enters its raw REPL; QEMU stops when
+// the test ends.
+func rawREPLOnTwin(ctx context.Context, t *testing.T, b *boards.Board, elf string, extra ...string) *rawrepl.Client {
 	t.Helper()
-	inst, err := qemu.StartPipe(ctx, qemu.Options{Machine: b.QEMU.Machine, Kernel: elf, Args: b.QEMU.Args})
+	inst, err := qemu.StartPipe(ctx, qemu.Options{Machine: b.QEMU.Machine, Kernel: elf, Args: append(slices.Clone(b.QEMU.Args), extra...)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,6 +142,20 @@ func rawREPLOnTwin(ctx context.Context, t *testing.T, b *boards.Board, elf strin
 		t.Fatalf("raw REPL: %v", err)
 	}
 	return c
+}
+
+// execOK runs src in the raw REPL and returns what it printed, with '\n'
+// line ends; an error or anything raised fails the test.
+func execOK(ctx context.Context, t *testing.T, c *rawrepl.Client, src string) string {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	if err := c.Exec(ctx, []byte(src), &out, &errOut); err != nil {
+		t.Fatalf("%s\n%v\nstdout:\n%s\nstderr:\n%s", src, err, out.String(), errOut.String())
+	}
+	if errOut.Len() > 0 {
+		t.Fatalf("%s\nraised:\n%s\nafter printing:\n%s", src, errOut.String(), out.String())
+	}
+	return strings.ReplaceAll(out.String(), "\r\n", "\n")
 }
 
 // runOnBoard boots the firmware under QEMU and runs src in the raw REPL.

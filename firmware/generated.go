@@ -57,6 +57,13 @@ func boardConfigH(b *boards.Board) []byte {
 	fmt.Fprintf(&s, "#define BOARD_CONSOLE_BAUD (%du)\n", b.Console.Baud)
 	fmt.Fprintf(&s, "#define BOARD_HEAP_SIZE (%du)\n", uint64(b.Link.HeapSize))
 	fmt.Fprintf(&s, "#define BOARD_STACK_SIZE (%du)\n", uint64(b.Link.StackSize))
+	if fs := b.Filesystem; fs.Size != 0 {
+		// The littlefs partition (port/fs.c) and its block device's driver.
+		fmt.Fprintf(&s, "#define BOARD_FS_ORIGIN (0x%08xu)\n", fs.Origin)
+		fmt.Fprintf(&s, "#define BOARD_FS_SIZE (%du)\n", uint64(fs.Size))
+		fmt.Fprintf(&s, "#define BOARD_FS_BLOCK_SIZE (%du)\n", uint64(fs.BlockSize))
+		fmt.Fprintf(&s, "#define BOARD_FS_DRIVER_%s (1)\n", strings.ToUpper(fs.Driver))
+	}
 	s.WriteString("#endif\n")
 	return []byte(s.String())
 }

@@ -1,72 +1,14 @@
 package firmware_test
 
 import (
-	"bytes"
 	"context"
-	"io"
+	"mpforge/internal/testconsole"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"mpforge/device/qemu"
 	"mpforge/internal/testfw"
 )
-
-// console collects what the firmware prints and waits for expected text.
-type console struct {
-	t   *testing.T
-	w   io.Writer
-	mu  sync.Mutex
-	buf bytes.Buffer
-	pos int // everything before pos has been matched already
-}
-
-func newConsole(t *testing.T, rw io.ReadWriter) *console {
-	c := &console{t: t, w: rw}
-	go func() {
-		b := make([]byte, 512)
-		for {
-			n, err := rw.Read(b)
-			c.mu.Lock()
-			c.buf.Write(b[:n])
-			c.mu.Unlock()
-			if err != nil {
-				return
-			}
-		}
-	}()
-	return c
-}
-
-func (c *console) send(s string) {
-	c.t.Helper()
-	if _, err := io.WriteString(c.w, s); err != nil {
-		c.t.Fatal(err)
-	}
-}
-
-// expect waits for want after the last match and returns what came before
-// it. The deadline only guards against a hang; it is not a speed check.
-func (c *console) expect(want string) string {
-	c.t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		c.mu.Lock()
-		seen := c.buf.String()[c.pos:]
-		if i := strings.Index(seen, want); i >= 0 {
-			c.pos += i + len(want)
-			c.mu.Unlock()
-			return seen[:i]
-		}
-		c.mu.Unlock()
-		time.Sleep(10 * time.Millisecond)
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t.Fatalf("did not see %q; the console showed:\n%s", want, c.buf.String()[c.pos:])
-	return ""
-}
 
 // TestTwinsBootToWorkingREPL runs each QEMU twin's firmware, built by
 // mpforge, and uses its REPL the way a person and a tool would.
@@ -81,49 +23,60 @@ func TestTwinsBootToWorkingREPL(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer inst.Stop()
-			c := newConsole(t, inst.Conn())
-			c.expect("MicroPython v")
-			c.expect(">>> ")
+			c := testconsole.New(t, inst.Conn())
+			c.Expect("MicroPython v")
+			c.Expect(">>> ")
 
-			c.send("1+1\r")
-			if got := c.expect(">>> "); !strings.Contains(got, "\r\n2\r\n") {
+			c.Send("1+1\r")
+			if got := c.Expect(">>> "); !strings.Contains(got, "\r\n2\r\n") {
 				t.Errorf("1+1 gave %q", got)
 			}
-			c.send("print('hello world!', list(x+1 for x in range(10)))\r")
-			if got := c.expect(">>> "); !strings.Contains(got, "hello world! [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\r\n") {
+			c.Send("print('hello world!', list(x+1 for x in range(10)))\r")
+			if got := c.Expect(">>> "); !strings.Contains(got, "hello world! [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\r\n") {
 				t.Errorf("print gave %q", got)
 			}
-			c.send("1/0\r")
-			got := c.expect(">>> ")
+			c.Send("1/0\r")
+			got := c.Expect(">>> ")
 			if !strings.Contains(got, "Traceback (most recent call last):") || !strings.Contains(got, "ZeroDivisionError: divide by zero") {
 				t.Errorf("1/0 gave %q", got)
 			}
-			c.send("x = 42\r")
-			c.expect(">>> ")
-			c.send("\x04") // Ctrl-D: soft reset clears the interpreter's state
-			c.expect("soft reboot")
-			c.expect(">>> ")
-			c.send("x\r")
-			if got := c.expect(">>> "); !strings.Contains(got, "NameError") {
+			c.Send("x = 42\r")
+			c.Expect(">>> ")
+			c.Send("\x04") // Ctrl-D: soft reset clears the interpreter's state
+			c.Expect("soft reboot")
+			c.Expect(">>> ")
+			c.Send("x\r")
+			if got := c.Expect(">>> "); !strings.Contains(got, "NameError") {
 				t.Errorf("after soft reset, x gave %q; want a NameError", got)
 			}
 
-			c.send("\x01") // Ctrl-A: raw REPL
-			c.expect("raw REPL; CTRL-B to exit\r\n>")
-			c.send("for i in range(3):\n    print('line', i * i)\nimport sys\nprint(sys.platform != '')\x04")
-			c.expect("OK")
-			out := c.expect("\x04")
+			c.Send("\x01") // Ctrl-A: raw REPL
+			c.Expect("raw REPL; CTRL-B to exit\r\n>")
+			c.Send("for i in range(3):\n    print('line', i * i)\nimport sys\nprint(sys.platform != '')\x04")
+			c.Expect("OK")
+			out := c.Expect("\x04")
 			if out != "line 0\r\nline 1\r\nline 4\r\nTrue\r\n" {
 				t.Errorf("raw REPL script printed %q", out)
 			}
-			if errOut := c.expect("\x04>"); errOut != "" {
+			if errOut := c.Expect("\x04>"); errOut != "" {
 				t.Errorf("raw REPL script wrote to stderr: %q", errOut)
 			}
-			c.send("\x02") // Ctrl-B: back to the friendly REPL
-			c.expect(">>> ")
-			c.send("import gc, micropython; gc.collect(); micropython.mem_info()\r")
-			if got := c.expect(">>> "); !strings.Contains(got, "GC: total:") {
+			c.Send("\x02") // Ctrl-B: back to the friendly REPL
+			c.Expect(">>> ")
+			c.Send("import gc, micropython; gc.collect(); micropython.mem_info()\r")
+			if got := c.Expect(">>> "); !strings.Contains(got, "GC: total:") {
 				t.Errorf("mem_info printed %q", got)
+			}
+
+			// machine.reset() through the port's default board_reset
+			// (SYSRESETREQ): QEMU resets the machine and the firmware boots
+			// again from its reset vector.
+			c.Send("import machine; machine.reset()\r")
+			c.Expect("MicroPython v")
+			c.Expect(">>> ")
+			c.Send("1+2\r")
+			if got := c.Expect(">>> "); !strings.Contains(got, "\r\n3\r\n") {
+				t.Errorf("after machine.reset(), 1+2 gave %q", got)
 			}
 		})
 	}

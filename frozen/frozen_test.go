@@ -2,6 +2,8 @@ package frozen_test
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -57,14 +59,15 @@ func TestCollectErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		paths []string
-		want  []string
+		want  []string // with '/' for the OS's separator
+		is    error
 	}{
-		{"same module twice", []string{"lib", "other/a.py"}, []string{"lib/a.py", "other/a.py", "a.py"}},
-		{"file name not a module name", []string{"bad"}, []string{"my-mod.py", `"my-mod"`, "rename"}},
-		{"folder name not a package name", []string{"pkgs"}, []string{`"pkg-dir"`}},
-		{"missing", []string{"nope.py"}, []string{"nope.py", "no such file"}},
-		{"not Python", []string{"notes.txt"}, []string{"notes.txt", "not a .py file"}},
-		{"folder without Python", []string{"empty"}, []string{"empty", "no .py files"}},
+		{"same module twice", []string{"lib", "other/a.py"}, []string{"lib/a.py", "other/a.py", "a.py"}, nil},
+		{"file name not a module name", []string{"bad"}, []string{"my-mod.py", `"my-mod"`, "rename"}, nil},
+		{"folder name not a package name", []string{"pkgs"}, []string{`"pkg-dir"`}, nil},
+		{"missing", []string{"nope.py"}, []string{"nope.py"}, fs.ErrNotExist},
+		{"not Python", []string{"notes.txt"}, []string{"notes.txt", "not a .py file"}, nil},
+		{"folder without Python", []string{"empty"}, []string{"empty", "no .py files"}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var paths []string
@@ -76,20 +79,26 @@ func TestCollectErrors(t *testing.T) {
 				t.Fatal("no error")
 			}
 			for _, w := range tc.want {
-				if !strings.Contains(err.Error(), w) {
+				if w := filepath.FromSlash(w); !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q does not mention %q", err, w)
 				}
+			}
+			if tc.is != nil && !errors.Is(err, tc.is) {
+				t.Errorf("error %q is not %v", err, tc.is)
 			}
 		})
 	}
 }
 
 func TestParseList(t *testing.T) {
-	got := frozen.ParseList(" lib/helpers.py::/abs/dir ", "/repo")
-	if want := []string{"/repo/lib/helpers.py", "/abs/dir"}; !slices.Equal(got, want) {
+	// An absolute path on this OS (C:\... on Windows), and its list separator (';' there).
+	base, abs := t.TempDir(), t.TempDir()
+	sep := string(os.PathListSeparator)
+	got := frozen.ParseList(" lib/helpers.py"+sep+sep+abs+" ", base)
+	if want := []string{filepath.Join(base, "lib", "helpers.py"), abs}; !slices.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}
-	if got := frozen.ParseList("", "/repo"); len(got) != 0 {
+	if got := frozen.ParseList("", base); len(got) != 0 {
 		t.Errorf("empty list gave %v", got)
 	}
 }
@@ -182,7 +191,7 @@ func TestParseConfig(t *testing.T) {
 
 func TestToolArgs(t *testing.T) {
 	got := frozen.ToolArgs("python3", "/mp", "q.h", frozen.Config{LongInt: "mpz", MPZDigSize: 16}, []string{"a.mpy", "b.mpy"})
-	want := []string{"python3", "/mp/tools/mpy-tool.py", "-f", "-q", "q.h", "-mlongint-impl", "mpz", "-mmpz-dig-size", "16", "a.mpy", "b.mpy"}
+	want := []string{"python3", filepath.FromSlash("/mp/tools/mpy-tool.py"), "-f", "-q", "q.h", "-mlongint-impl", "mpz", "-mmpz-dig-size", "16", "a.mpy", "b.mpy"}
 	if !slices.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}

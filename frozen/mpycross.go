@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"mpforge/toolchain"
@@ -78,12 +79,29 @@ func HostCompiler(ctx context.Context) (*toolchain.Toolchain, error) {
 	}, nil
 }
 
-// Python finds the python3 that runs tools/mpy-tool.py.
+// EnvPython names the Python 3 interpreter mpforge runs (the same variable
+// as the test suite's), for a python3 that is not on PATH.
+const EnvPython = "MPFORGE_PYTHON"
+
+// Python finds the python3 that runs tools/mpy-tool.py: EnvPython, else
+// python3 on PATH, else python (what python.org's Windows installer puts there).
 func Python() (string, error) {
-	p, err := exec.LookPath("python3")
-	if err != nil {
-		return "", &toolchain.MissingError{Tool: "python3 (runs the tree's tools/mpy-tool.py for frozen modules)",
-			Hint: "sudo apt-get install python3"}
+	if p := os.Getenv(EnvPython); p != "" {
+		path, err := exec.LookPath(p)
+		if err != nil {
+			return "", fmt.Errorf("%s=%q: %w; point it at a Python 3 interpreter", EnvPython, p, err)
+		}
+		return path, nil
 	}
-	return p, nil
+	names := []string{"python3"}
+	if runtime.GOOS == "windows" {
+		names = append(names, "python")
+	}
+	for _, n := range names {
+		if p, err := exec.LookPath(n); err == nil {
+			return p, nil
+		}
+	}
+	return "", &toolchain.MissingError{Tool: "python3 (runs the tree's tools/mpy-tool.py for frozen modules)",
+		Hint: "sudo apt-get install python3 (elsewhere: Python 3 from python.org, or set " + EnvPython + " to its interpreter)"}
 }

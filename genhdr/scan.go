@@ -235,6 +235,18 @@ func (f *Found) MarshalBinary() ([]byte, error) {
 	return b.Bytes(), nil
 }
 
+// splitLF splits at '\n' alone: bufio.ScanLines would also drop a '\r'
+// before it, which a scanned line may end with.
+func splitLF(data []byte, atEOF bool) (advance int, token []byte, err error) {
+	if i := bytes.IndexByte(data, '\n'); i >= 0 {
+		return i + 1, data[:i], nil
+	}
+	if atEOF && len(data) > 0 {
+		return len(data), data, nil
+	}
+	return 0, nil, nil
+}
+
 // UnmarshalBinary decodes what MarshalBinary wrote.
 func (f *Found) UnmarshalBinary(data []byte) error {
 	var g Found
@@ -243,6 +255,7 @@ func (f *Found) UnmarshalBinary(data []byte) error {
 	}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(nil, len(data)+1)
+	sc.Split(splitLF)
 	lineNo := 0
 	next := func() (string, bool) {
 		if !sc.Scan() {
@@ -279,7 +292,7 @@ func (f *Found) UnmarshalBinary(data []byte) error {
 		if err != nil || n < 0 {
 			return bad("bad line count " + strconv.Quote(parts[1]))
 		}
-		lines := make([]string, 0, n)
+		lines := make([]string, 0, min(n, 1024)) // a corrupt count must not allocate it
 		for range n {
 			l, ok := next()
 			if !ok {

@@ -25,7 +25,7 @@ const useOwnClone = "set " + EnvDir + " to your own MicroPython clone instead " 
 // (.mpforge/micropython-<want>) and returns it. A valid existing copy is reused without
 // touching the network. Otherwise Debian's source package `micropython` is downloaded with
 // apt through a private configuration under .mpforge/apt/ (the system's apt setup is never
-// changed), the upstream tarball is checked against the .dsc's SHA-256 and unpacked next to
+// changed), or over HTTP where there is no apt (httpfetch.go), the upstream tarball is checked against the .dsc's SHA-256 and unpacked next to
 // the destination, validated, and renamed into place, so an interrupted fetch never leaves a
 // half tree at the final path. Progress goes to logger (nil: quiet).
 func Fetch(ctx context.Context, logger *log.Logger, projectRoot string, want Version) (Tree, error) {
@@ -41,24 +41,6 @@ func Fetch(ctx context.Context, logger *log.Logger, projectRoot string, want Ver
 		logger.Warn("replacing broken managed copy", "err", err)
 	}
 
-	apt, err := newPrivateApt(filepath.Join(projectRoot, ".mpforge", "apt"), "/etc/apt")
-	if err != nil {
-		return Tree{}, fmt.Errorf("cannot fetch MicroPython %s from Debian: %w; "+useOwnClone, want, err, want)
-	}
-	logger.Info("updating Debian source index", "mirror", apt.archive.URI, "suites", strings.Join(sourceSuites, " "))
-	if _, err := apt.run(ctx, "", "apt-get", "update"); err != nil {
-		return Tree{}, fmt.Errorf("cannot fetch MicroPython %s: %w; "+useOwnClone, want, err, want)
-	}
-	showsrc, err := apt.run(ctx, "", "apt-cache", "showsrc", "micropython")
-	if err != nil {
-		return Tree{}, fmt.Errorf("cannot fetch MicroPython %s: %w", want, err)
-	}
-	debVersion, ok := pickSourceVersion(showsrc, want)
-	if !ok {
-		return Tree{}, fmt.Errorf("cannot fetch MicroPython %s: Debian (%s) has no micropython source package of that version; "+useOwnClone,
-			want, strings.Join(sourceSuites, ", "), want)
-	}
-
 	if err := os.MkdirAll(filepath.Dir(dest), 0o755); err != nil {
 		return Tree{}, err
 	}
@@ -68,24 +50,25 @@ func Fetch(ctx context.Context, logger *log.Logger, projectRoot string, want Ver
 		return Tree{}, err
 	}
 	defer os.RemoveAll(work)
-
-	source := "debian:micropython=" + debVersion
-	logger.Info("downloading MicroPython source", "package", source)
 	download := filepath.Join(work, "download")
 	if err := os.Mkdir(download, 0o755); err != nil {
 		return Tree{}, err
 	}
-	if _, err := apt.run(ctx, download, "apt-get", "source", "--download-only", "micropython="+debVersion); err != nil {
-		return Tree{}, fmt.Errorf("cannot fetch MicroPython %s: %w", want, err)
+	var tarball, source string
+	unpack := func(tarball, dir string) (string, error) { return extract(ctx, tarball, dir) }
+	if useHTTP() { // httpfetch.go
+		tarball, source, err = fetchHTTP(ctx, logger, Mirror(), want, download)
+		unpack = extractGo // no tar on Windows
+	} else {
+		tarball, source, err = fetchApt(ctx, logger, projectRoot, want, download)
 	}
-	tarball, err := verifiedTarball(download, debVersion)
 	if err != nil {
-		return Tree{}, fmt.Errorf("cannot fetch MicroPython %s: %w", want, err)
+		return Tree{}, fmt.Errorf("cannot fetch MicroPython %s: %w; "+useOwnClone, want, err, want)
 	}
 
 	logger.Info("unpacking", "tarball", filepath.Base(tarball))
 	unpacked := filepath.Join(work, "unpacked")
-	top, err := extract(ctx, tarball, unpacked)
+	top, err := unpack(tarball, unpacked)
 	if err != nil {
 		return Tree{}, fmt.Errorf("cannot fetch MicroPython %s: %w", want, err)
 	}
@@ -104,6 +87,35 @@ func Fetch(ctx context.Context, logger *log.Logger, projectRoot string, want Ver
 	}
 	logger.Info("MicroPython tree ready", "dir", dest)
 	return checkManaged(dest, want)
+}
+
+// fetchApt downloads the source package of want into dir with apt, through
+// a private configuration under .mpforge/apt/ (the system's apt setup is
+// never changed), and returns the verified .orig tarball and its source.
+func fetchApt(ctx context.Context, logger *log.Logger, projectRoot string, want Version, download string) (tarball, source string, err error) {
+	apt, err := newPrivateApt(filepath.Join(projectRoot, ".mpforge", "apt"), "/etc/apt")
+	if err != nil {
+		return "", "", fmt.Errorf("from Debian: %w", err)
+	}
+	logger.Info("updating Debian source index", "mirror", apt.archive.URI, "suites", strings.Join(sourceSuites, " "))
+	if _, err := apt.run(ctx, "", "apt-get", "update"); err != nil {
+		return "", "", err
+	}
+	showsrc, err := apt.run(ctx, "", "apt-cache", "showsrc", "micropython")
+	if err != nil {
+		return "", "", err
+	}
+	debVersion, ok := pickSourceVersion(showsrc, want)
+	if !ok {
+		return "", "", fmt.Errorf("Debian (%s) has no micropython source package of that version", strings.Join(sourceSuites, ", "))
+	}
+	source = "debian:micropython=" + debVersion
+	logger.Info("downloading MicroPython source", "package", source)
+	if _, err := apt.run(ctx, download, "apt-get", "source", "--download-only", "micropython="+debVersion); err != nil {
+		return "", "", err
+	}
+	tarball, err = verifiedTarball(download, debVersion)
+	return tarball, source, err
 }
 
 // checkManaged validates an existing managed copy; a missing one yields fs.ErrNotExist.

@@ -11,4 +11,9 @@
 // machine.unique_id() raises OSError(ENODEV).
 size_t board_unique_id(uint8_t *buf, size_t len);
 
+// Resets the chip, for machine.reset(). The default requests a system reset
+// through the core (SYSRESETREQ); a board whose chip resets another way
+// provides its own.
+__attribute__((noreturn)) void board_reset(void);
+
 #endif // MPFORGE_PORT_BOARD_HOOKS_H

@@ -28,6 +28,8 @@
 #define CM_SCB_BFAR CM_REG(0xE000ED38u)
 #define CM_SCB_CPACR CM_REG(0xE000ED88u)
 #define CM_SCB_ICSR_PENDSTSET (1u << 26)
+#define CM_SCB_ICSR_PENDSTCLR (1u << 25)
+#define CM_SCB_ICSR_PENDSVCLR (1u << 27)
 #define CM_SCB_AIRCR_VECTKEY (0x05FAu << 16)
 #define CM_SCB_AIRCR_SYSRESETREQ (1u << 2)
 #define CM_SCB_CPACR_CP10_CP11_FULL (0xFu << 20)
@@ -36,6 +38,7 @@
 // NVIC: one enable bit per interrupt, one priority byte per interrupt
 #define CM_NVIC_ISER(n) CM_REG(0xE000E100u + 4u * (n))
 #define CM_NVIC_ICER(n) CM_REG(0xE000E180u + 4u * (n))
+#define CM_NVIC_ISPR(n) CM_REG(0xE000E200u + 4u * (n))
 #define CM_NVIC_ICPR(n) CM_REG(0xE000E280u + 4u * (n))
 #define CM_NVIC_IPR8(irq) (*(volatile uint8_t *)(0xE000E400u + (irq)))
 
@@ -60,6 +63,29 @@ static inline uint32_t cm_irq_disable(void) {
 
 static inline void cm_irq_restore(uint32_t primask) {
     __asm__ __volatile__ ("msr primask, %0" :: "r" (primask) : "memory");
+}
+
+static inline void cm_irq_enable(void) {
+    __asm__ __volatile__ ("cpsie i" ::: "memory");
+}
+
+// For Reset_Handler: whatever ran before (a boot ROM, a bootloader, a
+// debugger) may have left interrupts enabled, pending or masked. Masks them
+// all with PRIMASK, clears FAULTMASK and BASEPRI, disables and un-pends the
+// first num_irqs NVIC lines, and stops SysTick with PendSV and SysTick
+// un-pended: as after a cold reset, except for PRIMASK, which py_main clears
+// (cm_irq_enable) once the console is set up.
+static inline void cm_interrupts_reset(uint32_t num_irqs) {
+    // PRIMASK first, so clearing FAULTMASK lets nothing in.
+    __asm__ __volatile__ ("cpsid i\n\tcpsie f\n\tmsr basepri, %0" :: "r" (0u) : "memory");
+    for (uint32_t n = 0; n < (num_irqs + 31u) / 32u; n++) {
+        CM_NVIC_ICER(n) = 0xFFFFFFFFu;
+        CM_NVIC_ICPR(n) = 0xFFFFFFFFu;
+    }
+    CM_SYST_CSR = 0;
+    CM_SCB_ICSR = CM_SCB_ICSR_PENDSTCLR | CM_SCB_ICSR_PENDSVCLR;
+    cm_dsb();
+    cm_isb();
 }
 
 // Enables an external interrupt at the given priority. Only the top bits of

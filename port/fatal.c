@@ -1,7 +1,8 @@
 // Last-resort handlers: uncaught NLR, failed C assertions and hard faults.
 // They print one line on the console with plain polled output (the
 // interpreter may be broken) and stop the CPU, so the message stays readable
-// and a test harness sees a hang it can time out on rather than a reboot loop.
+// and the test runner (device/crash.go) reads the line, decodes the fault
+// registers and resets the board, rather than seeing a reboot loop.
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -45,8 +46,9 @@ __attribute__((noreturn)) void nlr_jump_fail(void *val) {
     halt();
 }
 
-// Called by assert() (newlib) when the port is built without NDEBUG.
-__attribute__((noreturn)) void __assert_func(const char *file, int line, const char *func, const char *expr) {
+// Called by assert() (newlib) when the port is built without NDEBUG. Weak,
+// as HardFault_Handler: a product embedding MicroPython keeps its own.
+__attribute__((noreturn, weak)) void __assert_func(const char *file, int line, const char *func, const char *expr) {
     (void)func;
     put_str("\r\nFATAL: assertion '");
     put_str(expr);
@@ -68,6 +70,8 @@ __attribute__((noreturn, used)) static void hard_fault_report(const uint32_t *fr
     put_hex(CM_SCB_HFSR);
     put_str(" cfsr=");
     put_hex(CM_SCB_CFSR);
+    put_str(" mmfar=");
+    put_hex(CM_SCB_MMFAR);
     put_str(" bfar=");
     put_hex(CM_SCB_BFAR);
     put_str("\r\n");
@@ -76,7 +80,7 @@ __attribute__((noreturn, used)) static void hard_fault_report(const uint32_t *fr
 
 // Finds the stack the faulting code used (bit 2 of EXC_RETURN) and passes its
 // exception frame on.
-__attribute__((naked)) void HardFault_Handler(void) {
+__attribute__((naked, weak)) void HardFault_Handler(void) {
     __asm__ __volatile__ (
         "tst lr, #4\n\t"
         "ite eq\n\t"

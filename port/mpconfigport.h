@@ -113,7 +113,11 @@
 #endif
 #define MICROPY_PY_MACHINE_EXTRA_GLOBALS \
     { MP_ROM_QSTR(MP_QSTR_PWRON_RESET), MP_ROM_INT(PWRON_RESET) }, \
-    { MP_ROM_QSTR(MP_QSTR_console_dropped), MP_ROM_PTR(&machine_console_dropped_obj) },
+    { MP_ROM_QSTR(MP_QSTR_console_dropped), MP_ROM_PTR(&machine_console_dropped_obj) }, \
+    MPFORGE_MACHINE_PERIPH_GLOBALS
+// machine.Pin, UART, I2C, SPI, Timer and WDT from the board's [peripherals]
+// (port/machine/): the front-ends' switches and the port-side classes.
+#include "machine/mpconfig_periph.h"
 // os.uname(): tells a test script which board and firmware it runs on.
 #ifndef MICROPY_PY_OS_UNAME
 #define MICROPY_PY_OS_UNAME (1)
@@ -130,6 +134,14 @@
 #define MICROPY_PY_ASYNCIO (0)
 #endif
 
+// The firmware's identity and the runner's view of SystemExit (modmpforge.c):
+// sys.implementation._build names the board, as upstream's ports do.
+#define MICROPY_BOARD_BUILD_NAME MICROPY_HW_BOARD_NAME
+void mpforge_init(void);
+void mpforge_after_exec(unsigned int exec_flags, void *exc);
+#define MICROPY_PORT_INIT_FUNC mpforge_init()
+#define MICROPY_BOARD_AFTER_PYTHON_EXEC(input_kind, exec_flags, ret_val, ret) mpforge_after_exec(exec_flags, ret_val)
+
 // Types for a 32-bit machine.
 typedef intptr_t mp_int_t;   // must be pointer size
 typedef uintptr_t mp_uint_t; // must be pointer size
@@ -141,3 +153,11 @@ typedef long mp_off_t;
 #include <alloca.h>
 
 #define MP_STATE_PORT MP_STATE_VM
+
+// Inside a product's firmware (port/embed; the exported
+// genhdr/mpconfigboard.h sets MPFORGE_EMBED): a scheduled callback wakes the
+// interpreter's thread from mpforge_hook_wait.
+#if MPFORGE_EMBED
+void mpforge_hook_wake(void);
+#define MICROPY_SCHED_HOOK_SCHEDULED mpforge_hook_wake()
+#endif

@@ -8,10 +8,13 @@
 #include "py/cstack.h"
 #include "shared/runtime/pyexec.h"
 
+#include "cortex_m.h"
 #include "genhdr/board_config.h"
+#include "fs.h"
 #include "systick.h"
 #include "uart.h"
 #include "uart_core.h"
+#include "machine/periph.h"
 
 #if BOARD_STACK_SIZE <= 2 * MICROPY_STACK_CHECK_MARGIN
 #error "BOARD_STACK_SIZE is too small: it must exceed twice MICROPY_STACK_CHECK_MARGIN"
@@ -39,6 +42,9 @@ void py_main(void) {
     systick_init();
     console_rx_init();
     console_uart_init();
+    // Reset_Handler leaves interrupts masked (cm_interrupts_reset); from here
+    // on the tick and the console's receive interrupt run.
+    cm_irq_enable();
 
     for (;;) {
         // py_main runs near the top of the stack (called from Reset_Handler),
@@ -46,10 +52,15 @@ void py_main(void) {
         mp_cstack_init_with_sp_here(BOARD_STACK_SIZE);
         gc_init(gc_heap, (uint8_t *)gc_heap + sizeof(gc_heap));
         mp_init();
+        fs_mount();
 
-        run_repl();
+        // boot.py or main.py may end in a soft reset (sys.exit()).
+        if (fs_boot() == 0) {
+            run_repl();
+        }
 
         mp_printf(&mp_plat_print, "MPY: soft reboot\n");
+        machine_periph_deinit(); // no timer or UART interrupt may reach into the old heap
         gc_sweep_all();
         mp_deinit();
     }

@@ -24,12 +24,19 @@ void systick_init(void) {
     CM_SYST_CSR = CM_SYST_CSR_CLKSOURCE_CPU | CM_SYST_CSR_TICKINT | CM_SYST_CSR_ENABLE;
 }
 
+// machine.Timer's soft timers (port/machine/timer.c) run on these ticks,
+// the same clock as sleep_ms; without them nothing is called.
+__attribute__((weak)) void machine_soft_timer_tick(uint32_t ms) {
+    (void)ms;
+}
+
 void SysTick_Handler(void) {
     uint32_t ms = ticks_ms + 1u;
     ticks_ms = ms;
     if (ms == 0) {
         ticks_ms_wraps = ticks_ms_wraps + 1u;
     }
+    machine_soft_timer_tick(ms);
 }
 
 mp_uint_t mp_hal_ticks_ms(void) {

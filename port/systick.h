@@ -13,4 +13,8 @@ uint64_t systick_uptime_us(void);
 // The interrupt handler the board's vector table points at.
 void SysTick_Handler(void);
 
+// Called from SysTick_Handler with the new millisecond count; a weak no-op
+// unless machine.Timer's soft timers are built (port/machine/timer.c).
+void machine_soft_timer_tick(uint32_t ms);
+
 #endif // MPFORGE_PORT_SYSTICK_H

@@ -9,6 +9,9 @@
 #include "fifo.h"
 #include "uart.h"
 #include "uart_core.h"
+#if MPFORGE_EMBED
+#include "mpforge_embed.h"
+#endif
 
 #ifndef CONSOLE_RX_FIFO_SIZE
 // Holds a raw-paste window (MICROPY_REPL_STDIN_BUFFER_MAX) several times over,
@@ -48,6 +51,13 @@ int mp_hal_stdin_rx_chr(void) {
             return c;
         }
         mp_event_handle_nowait();
+        #if MPFORGE_EMBED
+        // Inside a product's firmware (port/embed): its thread yields to the
+        // product's scheduler until mpforge_rx_byte wakes it.
+        if (fifo_count(&rx_fifo) == 0) {
+            mpforge_hook_wait(MPFORGE_WAIT_FOREVER);
+        }
+        #else
         // Sleep until an interrupt. Checking for input with interrupts masked
         // closes the window where a byte arrives just before WFI; WFI still
         // wakes on the pending interrupt, which runs once they are unmasked.
@@ -56,6 +66,7 @@ int mp_hal_stdin_rx_chr(void) {
             cm_wfi();
         }
         cm_irq_restore(state);
+        #endif
     }
 }
 

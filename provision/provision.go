@@ -57,6 +57,16 @@ var (
 		{Command: "/usr/bin/python3", Package: "python3", Why: "runs MicroPython's tests/run-tests.py (Debian's python3, which python3-serial serves)"},
 		{Command: "/usr/bin/python3", Module: "serial", Package: "python3-serial", Why: "lets run-tests.py reach a board over its serial port"},
 	}
+	// TestTools are what mpforge's own tests use besides the tools above:
+	// emulation of what needs hardware, the peer tools and pytest.
+	TestTools = []Tool{
+		{Command: "/usr/bin/python3", Module: "unicorn", Package: "python3-unicorn", Why: "runs flash algorithms and an emulated debug probe on a Cortex-M33 in the tests"},
+		{Command: "/usr/bin/python3", Module: "platformdirs", Package: "python3-platformdirs", Why: "lets the tree's tools/mpremote run (fs, mount) against a twin in the tests"},
+		{Command: "/usr/bin/python3", Module: "pytest", Package: "python3-pytest", Why: "runs the pytest_mpforge plugin's own tests"},
+		{Command: "cmake", Package: "cmake", Why: "builds the embedding tests' product from the exported tree"},
+		{Command: "make", Package: "make", Why: "links the embedding tests' product with libmicropython.a"},
+		{Command: "redis-server", Package: "redis-server", Why: "is the shared ccache back-end in the team-cache test"},
+	}
 	// Launchers are optional compiler launchers that speed up rebuilds.
 	Launchers = []Tool{
 		{Command: "ccache", Package: "ccache", Why: "caches compiler output across clean builds (optional)"},
@@ -193,14 +203,14 @@ func Install(ctx context.Context, logger *log.Logger, pkgs []string) error {
 	}
 	if unknown := unknownPackages(ctx, pkgs); len(unknown) > 0 {
 		logger.Info("updating apt package lists", "unknown", strings.Join(unknown, " "))
-		if err := run(ctx, logger, append(prefix, "apt-get", "update", "-o", "DPkg::Lock::Timeout=300")); err != nil {
+		if err := Run(ctx, logger, append(prefix, "apt-get", "update", "-o", "DPkg::Lock::Timeout=300")); err != nil {
 			return err
 		}
 	}
 	logger.Info("installing packages", "packages", strings.Join(pkgs, " "))
 	// Wait for a dpkg lock held by another apt run (unattended upgrades) rather than failing.
 	argv := append(prefix, "apt-get", "install", "-y", "--no-install-recommends", "-o", "DPkg::Lock::Timeout=300")
-	return run(ctx, logger, append(argv, pkgs...))
+	return Run(ctx, logger, append(argv, pkgs...))
 }
 
 // privilege returns the argv prefix that runs apt-get as root.
@@ -251,9 +261,9 @@ func candidates(policy string) map[string]bool {
 	return known
 }
 
-// run executes argv, logging its output line by line at debug level; a failure's error
-// carries the last lines.
-func run(ctx context.Context, logger *log.Logger, argv []string) error {
+// Run executes argv (an installer: apt-get, debootstrap) non-interactively, logging its
+// output line by line at debug level; a failure's error carries the last lines.
+func Run(ctx context.Context, logger *log.Logger, argv []string) error {
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
 	var out bytes.Buffer

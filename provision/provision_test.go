@@ -5,17 +5,24 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
 
 func TestMissingMadeUpTool(t *testing.T) {
 	fake := Tool{Command: "mpforge-no-such-tool", Package: "mpforge-fake-pkg", Why: "tests the error"}
-	ok := Tool{Command: "go", Package: "golang-go", Why: "builds mpforge"}
+	// A tool that is on PATH on every OS (Windows included): this test binary.
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", filepath.Dir(self)+string(os.PathListSeparator)+os.Getenv("PATH"))
+	ok := Tool{Command: strings.TrimSuffix(filepath.Base(self), ".exe"), Package: "golang-go", Why: "tests a tool that is there"}
 	if got := Missing([]Tool{ok, fake}); len(got) != 1 || got[0] != fake {
 		t.Fatalf("Missing = %+v; want just the made-up tool", got)
 	}
-	err := Require([]Tool{ok, fake, fake})
+	err = Require([]Tool{ok, fake, fake})
 	var me *MissingError
 	if !errors.As(err, &me) || len(me.Tools) != 2 {
 		t.Fatalf("Require = %v; want a *MissingError with the made-up tool twice", err)

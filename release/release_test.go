@@ -3,10 +3,15 @@ package release_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -45,7 +50,7 @@ func board(t *testing.T, name, content string, flash uint64) release.Board {
 	}
 }
 
-// readTree returns every file under dir by its relative path.
+// readTree returns every file under dir by its relative path, '/'-separated.
 func readTree(t *testing.T, dir string) map[string]string {
 	files := map[string]string{}
 	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
@@ -54,7 +59,7 @@ func readTree(t *testing.T, dir string) map[string]string {
 		}
 		data, err := os.ReadFile(p)
 		rel, _ := filepath.Rel(dir, p)
-		files[rel] = string(data)
+		files[filepath.ToSlash(rel)] = string(data)
 		return err
 	})
 	if err != nil {
@@ -123,6 +128,19 @@ func TestWriteReplacesOnlyOnSuccess(t *testing.T) {
 	if _, ok := files["old/firmware.bin"]; ok || files["new/firmware.bin"] != "y firmware.bin" {
 		t.Errorf("dist/ after replacing: %v", files)
 	}
+	// SHA256SUMS names files with '/' on every OS, so one written on
+	// Windows verifies with sha256sum -c on Linux.
+	sums := strings.TrimSuffix(files[release.SumsFile], "\n")
+	if n := strings.Count(sums, "\n") + 1; n != len(files)-1 {
+		t.Errorf("SHA256SUMS has %d lines for %d files:\n%s", n, len(files)-1, sums)
+	}
+	for _, line := range strings.Split(sums, "\n") {
+		sum, name, _ := strings.Cut(line, "  ")
+		data, ok := files[name]
+		if digest := sha256.Sum256([]byte(data)); !ok || hex.EncodeToString(digest[:]) != sum {
+			t.Errorf("SHA256SUMS line %q does not name a file of dist/ by its '/'-separated path and digest", line)
+		}
+	}
 	if entries, _ := filepath.Glob(dist + ".*"); len(entries) != 0 {
 		t.Errorf("left behind: %v", entries)
 	}
@@ -161,14 +179,16 @@ func TestLoadSizes(t *testing.T) {
 	notSize := filepath.Join(t.TempDir(), "other.json")
 	os.WriteFile(notSize, []byte(`{"hello":1}`), 0o644)
 	for path, want := range map[string]string{
-		t.TempDir():                    "no size.json in it",
-		lone:                           "size.json that mage ci writes beside it",
-		notSize:                        "not a size.json written by mage ci",
-		filepath.Join(dist, "nothere"): "no such file",
+		t.TempDir(): "no size.json in it",
+		lone:        "size.json that mage ci writes beside it",
+		notSize:     "not a size.json written by mage ci",
 	} {
 		if _, err := release.LoadSizes(path); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: %v, want an error with %q", path, err, want)
 		}
+	}
+	if _, err := release.LoadSizes(filepath.Join(dist, "nothere")); !errors.Is(err, fs.ErrNotExist) || !strings.Contains(err.Error(), "nothere") {
+		t.Errorf("a missing baseline: %v, want a not-exist error that names it", err)
 	}
 }
 
@@ -231,6 +251,49 @@ func writeCommands(t *testing.T, root, tree string, extra ...string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// writeNativeCommands is writeCommands' database as this OS writes it:
+// native separators, the compiler with the OS's executable suffix.
+func writeNativeCommands(t *testing.T, root, tree string) string {
+	compiler := filepath.Join(filepath.FromSlash("/usr/bin"), "arm-none-eabi-gcc")
+	if runtime.GOOS == "windows" {
+		compiler += ".exe"
+	}
+	obj := filepath.Join(tree, "py", "obj.c")
+	args := []string{compiler, "-Os", "-I" + tree, "-Iport"}
+	entries := []map[string]any{
+		{"directory": root, "file": obj, "output": filepath.FromSlash("out/b/obj/py/obj.o"),
+			"arguments": append(append([]string{}, args...), "-c", obj, "-o", filepath.FromSlash("out/b/obj/py/obj.o"))},
+		{"directory": root, "file": filepath.FromSlash("port/main.c"), "output": filepath.FromSlash("out/b/obj/port/main.o"),
+			"arguments": append(append([]string{}, args...), "-c", filepath.FromSlash("port/main.c"), "-o", filepath.Join(root, "elsewhere", "main.o"))},
+	}
+	data, _ := json.Marshal(entries)
+	p := filepath.Join(t.TempDir(), "compile_commands.json")
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// A build on Windows (backslashes, arm-none-eabi-gcc.exe) and the same
+// build on Linux have one digest. (On Linux both databases are the same;
+// test:wine runs this where they differ.)
+func TestFlagsDigestIsTheSameOnEveryOS(t *testing.T) {
+	link := []string{"-mcpu=cortex-m33", "-T" + "/home/a/mpforge/boards/b/link.ld"}
+	slash, err := release.FlagsDigest(writeCommands(t, "/home/a/mpforge", "/home/a/micropython"), "/home/a/mpforge", "/home/a/micropython", link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, tree := filepath.FromSlash("/home/a/mpforge"), filepath.FromSlash("/home/a/micropython")
+	nativeLink := []string{link[0], "-T" + filepath.Join(root, "boards", "b", "link.ld")}
+	native, err := release.FlagsDigest(writeNativeCommands(t, root, tree), root, tree, nativeLink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if native != slash {
+		t.Errorf("the same build written with %s's paths has another flags digest: %s, want %s", runtime.GOOS, native, slash)
+	}
 }
 
 func TestFlagsDigest(t *testing.T) {

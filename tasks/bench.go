@@ -93,7 +93,8 @@ func (e *Env) Bench(ctx context.Context, w io.Writer) error {
 		Cmd: func(ctx context.Context) *exec.Cmd {
 			cmd := exec.CommandContext(ctx, self, "build:board", benchBoard)
 			cmd.Dir = ours
-			cmd.Env = append(os.Environ(), "MICROPY_DIR="+mp, "MPFORGE_JOBS="+jobs)
+			// Like make, a clean build builds mpy-cross again.
+			cmd.Env = append(os.Environ(), "MICROPY_DIR="+mp, "MPFORGE_JOBS="+jobs, EnvMpyCrossCache+"=off")
 			return cmd
 		},
 		Units: bench.OurUnits,
@@ -112,9 +113,56 @@ func (e *Env) Bench(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return err
 	}
+	cached, hits, err := benchSharedCache(ctx, filepath.Join(work, "shared-cache"), mk, mpforge, w)
+	if err != nil {
+		return err
+	}
+	rows = append(rows, cached...)
 	fmt.Fprintf(w, "\nMicroPython %s, %d cores, make -j%s BOARD=MPS2_AN385 vs mpforge %s\n", tree.Version, runtime.NumCPU(), jobs, benchBoard)
 	bench.Table(w, rows, runtime.NumCPU())
+	fmt.Fprintln(w, hits)
 	return nil
+}
+
+// benchSharedCache times both builders with ccache in front of every
+// compiler and a redis-server as its remote storage: a clean build that
+// fills the shared cache, then a clean build on what stands for another
+// machine (an empty local ccache), which takes every object from redis.
+// Without ccache or redis-server the rows are left out, and the returned
+// line says why.
+func benchSharedCache(ctx context.Context, dir string, mk, ours bench.Builder, progress io.Writer) ([]bench.Row, string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, "", err
+	}
+	c, err := bench.StartSharedCache(dir)
+	if err != nil {
+		return nil, "shared-cache rows left out: " + err.Error(), nil
+	}
+	defer c.Stop()
+	masquerade, err := c.Masquerade("gcc", "cc", "arm-none-eabi-gcc")
+	if err != nil {
+		return nil, "", err
+	}
+	mk = bench.WithEnv(mk, "PATH="+masquerade+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"CCACHE_DIR="+c.LocalDir(mk.Name), "CCACHE_REMOTE_STORAGE="+c.URL)
+	ours = bench.WithEnv(ours, "MPFORGE_CC_LAUNCHER=ccache", EnvCacheURL+"="+c.URL, "CCACHE_DIR="+c.LocalDir(ours.Name))
+	rows, err := bench.Compare(ctx, []bench.Scenario{
+		{Name: "clean build, cold shared cache", Clean: true, Prepare: c.WipeLocal},
+		{Name: "clean build, warm shared cache", Clean: true, Prepare: c.WipeLocal},
+	}, mk, ours, progress)
+	if err != nil {
+		return nil, "", err
+	}
+	hits := "warm shared cache (redis through ccache):"
+	for _, name := range []string{mk.Name, ours.Name} {
+		s, err := bench.Stats(ctx, c.LocalDir(name))
+		if err != nil {
+			return nil, "", err
+		}
+		hits += fmt.Sprintf(" %s %d of %d compiles were remote hits;", name, s["remote_storage_hit"],
+			s["cache_miss"]+s["direct_cache_hit"]+s["preprocessed_cache_hit"])
+	}
+	return rows, strings.TrimSuffix(hits, ";"), nil
 }
 
 // benchBoard is our side of the bench: the twin of upstream's MPS2_AN385.

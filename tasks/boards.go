@@ -18,7 +18,7 @@ func (e *Env) ListBoards(w io.Writer) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "BOARD\tCORE\tMEMORY\tFEATURES\tRUNS ON\tDESCRIPTION")
+	fmt.Fprintln(tw, "BOARD\tCORE\tMEMORY\tFEATURES\tRUNS ON\tPERIPHERALS\tDESCRIPTION")
 	for _, n := range names {
 		b, err := boards.Load(dir, n)
 		if err != nil {
@@ -29,7 +29,7 @@ func (e *Env) ListBoards(w io.Writer) error {
 		if b.QEMU.Machine != "" {
 			runs = "qemu " + b.QEMU.Machine
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", n, b.CPU.Core, memory(b), b.MicroPython.ROMLevel, runs, b.Description)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", n, b.CPU.Core, memory(b), b.MicroPython.ROMLevel, runs, peripherals(b), b.Description)
 	}
 	return tw.Flush()
 }
@@ -41,4 +41,18 @@ func memory(b *boards.Board) string {
 		parts[i] = r.Name + " " + r.Length.String()
 	}
 	return strings.Join(parts, ", ")
+}
+
+// peripherals shows the machine classes a board has and those it lacks:
+// "UART 1-4 I2C 0-3 (no ADC, PWM, RTC)".
+func peripherals(b *boards.Board) string {
+	have := b.PeripheralSummary()
+	missing := b.MissingPeripherals()
+	switch {
+	case have == "":
+		return "none (machine.mem32 only)"
+	case len(missing) == 0:
+		return have
+	}
+	return have + " (no " + strings.Join(missing, ", ") + ")"
 }

@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"time"
 
+	"mpforge/boards"
 	"mpforge/build"
 	"mpforge/firmware"
 	"mpforge/toolchain"
@@ -35,7 +38,7 @@ func (e *Env) BuildBoard(ctx context.Context, name string, w io.Writer) (*firmwa
 	start := time.Now()
 	res, err := firmware.Build(ctx, firmware.Config{
 		Root: e.Root, Board: b, TreeDir: tree.Dir, Toolchain: tc, Jobs: e.Jobs,
-		Logger: e.Logger, Verbose: e.Verbose, Progress: e.progress(),
+		MpyCrossCache: MpyCrossCache(), Logger: e.Logger, Verbose: e.Verbose, Progress: e.progress(),
 		Waiting: e.waiting(b.Name),
 	})
 	if err != nil {
@@ -52,7 +55,42 @@ func (e *Env) BuildBoard(ctx context.Context, name string, w io.Writer) (*firmwa
 	fmt.Fprintf(w, "%s: %s in %.1fs (%d steps ran, %d up to date; %d compiled)\n",
 		b.Name, e.rel(res.ELF), time.Since(start).Seconds(), ran, res.Build.Reused, res.Build.RanKind("CC")+res.Build.RanKind("HOSTCC"))
 	fmt.Fprint(w, SizeReport(res.Regions))
+	fmt.Fprint(w, flashReport(res))
+	fmt.Fprint(w, FilesystemLine(b.Filesystem))
 	return res, nil
+}
+
+// EnvMpyCrossCache overrides where the host mpy-cross is kept per user
+// (default $XDG_CACHE_HOME/mpforge/mpy-cross); "off" builds it in every checkout.
+const EnvMpyCrossCache = "MPFORGE_MPY_CROSS_CACHE"
+
+// MpyCrossCache is the mpy-cross cache folder the builds use ("" for none).
+func MpyCrossCache() string {
+	switch v := os.Getenv(EnvMpyCrossCache); v {
+	case "":
+		return firmware.DefaultMpyCrossCache()
+	case "off":
+		return ""
+	default:
+		return v
+	}
+}
+
+// flashReport names what `flash` programs when it is not firmware.bin, and
+// the RAM loader it programs with.
+func flashReport(res *firmware.Result) string {
+	var s strings.Builder
+	if res.FlashImage != res.BIN {
+		if fi, err := os.Stat(res.FlashImage); err == nil {
+			fmt.Fprintf(&s, "  flash image %s: %s at 0x%08x\n", filepath.Base(res.FlashImage), toolchain.FormatBytes(uint64(fi.Size())), res.Plan.Board().FlashBase())
+		}
+	}
+	if res.Loader != "" {
+		if n, err := toolchain.LoadSize(res.Loader); err == nil {
+			fmt.Fprintf(&s, "  flash loader %s: %s, runs in RAM\n", filepath.Base(res.Loader), toolchain.FormatBytes(n))
+		}
+	}
+	return s.String()
 }
 
 // SizeReport prints each memory region's use: "FLASH 201.3 KiB / 1016 KiB (19.8%)".
@@ -66,6 +104,15 @@ func SizeReport(uses []toolchain.RegionUse) string {
 		fmt.Fprintf(&s, "  %-*s %10s / %-10s (%4.1f%%)\n", width, u.Name, toolchain.FormatBytes(u.Used), toolchain.FormatBytes(u.Length), u.Percent())
 	}
 	return s.String()
+}
+
+// FilesystemLine is the size report's line for the board's littlefs
+// partition ("  FS  64 KiB littlefs (ram, 1K blocks) at 0x38040000"), or "".
+func FilesystemLine(fs boards.Filesystem) string {
+	if fs.Size == 0 {
+		return ""
+	}
+	return fmt.Sprintf("  FS     %10s   %s\n", toolchain.FormatBytes(uint64(fs.Size)), fs.Describe())
 }
 
 // waiting reports that another build of the board holds its lock.

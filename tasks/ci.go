@@ -41,6 +41,11 @@ func (e *Env) CI(ctx context.Context, names []string, w io.Writer) error {
 		if slices.Contains(names[:i], n) {
 			return fmt.Errorf("board %s is named twice", n)
 		}
+		// Every board file is read before the first build: a typo in the
+		// last name fails at once, not after the other boards have built.
+		if _, err := e.Board(n); err != nil {
+			return err
+		}
 	}
 	tc, err := e.Toolchain(ctx)
 	if err != nil {
@@ -67,11 +72,17 @@ func (e *Env) CI(ctx context.Context, names []string, w io.Writer) error {
 		if err != nil {
 			return err
 		}
+		files := map[string]string{
+			"firmware.elf": res.ELF, "firmware.bin": res.BIN, "firmware.hex": res.HEX, "firmware.map": res.Map,
+		}
+		for _, f := range []string{res.FlashImage, res.Loader} { // what `flash` needs besides
+			if f != "" {
+				files[filepath.Base(f)] = f
+			}
+		}
 		rb := release.Board{
-			Name: res.Plan.Board().Name,
-			Files: map[string]string{
-				"firmware.elf": res.ELF, "firmware.bin": res.BIN, "firmware.hex": res.HEX, "firmware.map": res.Map,
-			},
+			Name:    res.Plan.Board().Name,
+			Files:   files,
 			Regions: res.Regions, Sections: res.Sections,
 			Manifest: release.Manifest{MicroPython: mp, Toolchain: tc.Version, Revision: rev, FlagsSHA256: digest},
 		}

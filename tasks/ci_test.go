@@ -27,6 +27,7 @@ func checkoutEnv(t *testing.T) *tasks.Env {
 	t.Setenv("MICROPY_DIR", tree)
 	t.Setenv("MPFORGE_CC_LAUNCHER", "")
 	t.Setenv(tasks.EnvSizeBaseline, "")
+	t.Setenv(tasks.EnvMpyCrossCache, "off") // each test counts its own compiles
 	return &tasks.Env{Root: root, Logger: log.New(io.Discard), Jobs: runtime.NumCPU()}
 }
 
@@ -160,8 +161,11 @@ func TestCIErrors(t *testing.T) {
 	if err := env.CI(ctx, []string{"mps2-an505", "mps2-an505"}, io.Discard); err == nil || !strings.Contains(err.Error(), "named twice") {
 		t.Errorf("a board named twice: %v", err)
 	}
-	if err := env.CI(ctx, []string{"no-such-board"}, io.Discard); err == nil || !strings.Contains(err.Error(), "no-such-board") {
-		t.Errorf("an unknown board: %v", err)
+	if err := env.CI(ctx, []string{"mps2-an505", "no-such-board"}, io.Discard); err == nil || !strings.Contains(err.Error(), "no-such-board") || !strings.Contains(err.Error(), "fr30xx") {
+		t.Errorf("an unknown board: %v, want its name and the known boards", err)
+	}
+	if _, err := os.Stat(filepath.Join(env.Root, "out", "mps2-an505")); !os.IsNotExist(err) {
+		t.Errorf("an unknown board after a known one: the known one was built first (%v)", err)
 	}
 	t.Setenv(tasks.EnvSizeBaseline, filepath.Join(t.TempDir(), "nothing"))
 	if err := env.CI(ctx, nil, io.Discard); err == nil || !strings.Contains(err.Error(), tasks.EnvSizeBaseline) {

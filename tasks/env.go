@@ -7,10 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/log"
 	"golang.org/x/term"
@@ -52,6 +55,7 @@ func NewEnv(verbose bool) (*Env, error) {
 		}
 		jobs = n
 	}
+	warnUnknownVars(logger, environ()) // envcheck.go
 	return &Env{Root: root, Logger: logger, Verbose: verbose, Jobs: jobs}, nil
 }
 
@@ -108,7 +112,9 @@ func (e *Env) Tree(ctx context.Context) (mptree.Tree, error) {
 func (e *Env) Toolchain(ctx context.Context) (*toolchain.Toolchain, error) {
 	tc, err := toolchain.Find(ctx)
 	var missing *toolchain.MissingError
-	if errors.As(err, &missing) {
+	// With MPFORGE_TOOLCHAIN set only that folder is searched: Debian's
+	// package would not land there.
+	if errors.As(err, &missing) && os.Getenv(toolchain.EnvToolchain) == "" {
 		e.Logger.Info("cross toolchain missing; installing it", "tool", missing.Tool)
 		if ierr := installTools(ctx, e.Logger, provision.Toolchain); ierr != nil {
 			return nil, fmt.Errorf("%w\n%v", err, ierr)
@@ -119,9 +125,33 @@ func (e *Env) Toolchain(ctx context.Context) (*toolchain.Toolchain, error) {
 		return nil, err
 	}
 	if l := os.Getenv("MPFORGE_CC_LAUNCHER"); strings.TrimSpace(l) != "" {
-		tc.Launcher, err = launcher(l)
+		if tc.Launcher, err = launcher(l); err != nil {
+			return nil, err
+		}
 	}
-	return tc, err
+	return tc, sharedCache(tc.Launcher)
+}
+
+// EnvCacheURL names a build cache shared by a team: ccache's remote storage
+// (redis://host:port, http://host/path/, ...), for every compile.
+const EnvCacheURL = "MPFORGE_CACHE_URL"
+
+// sharedCache hands MPFORGE_CACHE_URL to ccache as CCACHE_REMOTE_STORAGE,
+// which the compilers this process starts inherit; the user's own ccache
+// configuration applies otherwise.
+func sharedCache(launcher []string) error {
+	url := strings.TrimSpace(os.Getenv(EnvCacheURL))
+	if url == "" {
+		return nil
+	}
+	if len(launcher) == 0 || !strings.HasPrefix(filepath.Base(launcher[0]), "ccache") {
+		return fmt.Errorf("%s=%q needs ccache in front of the compiler: set MPFORGE_CC_LAUNCHER=ccache (ccache 4.4 or later, e.g. sudo apt-get install ccache)", EnvCacheURL, url)
+	}
+	scheme, _, ok := strings.Cut(url, "://")
+	if !ok || !slices.Contains([]string{"redis", "redis+unix", "http", "file"}, scheme) {
+		return fmt.Errorf("%s=%q: want a ccache remote storage URL such as redis://cache.example:6379 or http://cache.example/ccache/", EnvCacheURL, url)
+	}
+	return os.Setenv("CCACHE_REMOTE_STORAGE", url)
 }
 
 // hostTools installs what a board's frozen modules need (the host compiler
@@ -133,19 +163,32 @@ func (e *Env) hostTools(ctx context.Context, b *boards.Board) error {
 	return installTools(ctx, e.Logger, provision.Host)
 }
 
-// progress returns a live status line when stderr is a terminal and the
-// output is not verbose (then every command is printed instead).
+// progress returns a live status line when stderr is a terminal, a plain
+// line every few seconds in a log (so that a CI log shows a long build
+// moving), nothing when verbose (then every command is printed instead).
 func (e *Env) progress() *build.Progress {
-	if e.Verbose || !term.IsTerminal(int(os.Stderr.Fd())) {
+	switch {
+	case e.Verbose:
 		return nil
+	case !term.IsTerminal(int(os.Stderr.Fd())):
+		return build.NewPlainProgress(os.Stderr, plainProgressEvery)
 	}
 	return build.NewProgress(os.Stderr)
 }
 
-// installTools installs the packages behind the missing tools.
+// plainProgressEvery is how often a build in a log prints where it is.
+const plainProgressEvery = 5 * time.Second
+
+// installTools installs the packages behind the missing tools. Without
+// apt (Windows, macOS) it leaves them to the user: the tool's own lookup
+// then says what to download and which variable to set.
 func installTools(ctx context.Context, logger *log.Logger, tools []provision.Tool) error {
 	missing := provision.Missing(tools)
 	if len(missing) == 0 {
+		return nil
+	}
+	if _, err := exec.LookPath("apt-get"); err != nil {
+		logger.Debug("no apt-get; not installing", "packages", strings.Join(provision.Packages(missing), " "))
 		return nil
 	}
 	return provision.Install(ctx, logger, provision.Packages(missing))

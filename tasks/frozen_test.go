@@ -29,12 +29,12 @@ func TestUserFrozen(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	t.Setenv(tasks.EnvFrozen, "python/regs.py:"+lib)
+	t.Setenv(tasks.EnvFrozen, "python/regs.py"+string(os.PathListSeparator)+lib) // ';' on Windows
 	var out bytes.Buffer
 	if err := e.ListFrozen("mps2-an505", &out); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"regs  ", "python/regs.py", "helpers.uart_check", filepath.Join(lib, "helpers", "uart_check.py")} {
+	for _, want := range []string{"regs  ", filepath.Join("python", "regs.py"), "helpers.uart_check", filepath.Join(lib, "helpers", "uart_check.py")} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("listing lacks %q:\n%s", want, out.String())
 		}

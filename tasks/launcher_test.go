@@ -16,8 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"mpforge/internal/proc"
 	"mpforge/internal/syncbuf"
-	"mpforge/internal/testfw"
+	"mpforge/tasks"
 )
 
 // launcherBoard is the board the launcher tests build.
@@ -138,26 +139,8 @@ func startDistccd(t *testing.T) (int, *syncBuffer) {
 		t.Fatalf("distccd does not allow arm-none-eabi-gcc (%v); run sudo update-distcc-symlinks", err)
 	}
 	port := freePort(t)
-	log := &syncBuffer{want: "daemon started", ready: make(chan struct{})}
-	cmd := exec.Command("distccd", "--daemon", "--no-detach", "--allow", "127.0.0.1", "--listen", "127.0.0.1",
+	log := startDaemon(t, "daemon started", true, "distccd", "--daemon", "--no-detach", "--allow", "127.0.0.1", "--listen", "127.0.0.1",
 		"--port", strconv.Itoa(port), "--log-stderr", "--log-level", "info")
-	cmd.Stderr = log
-	// Its own process group, so the preforked workers stop with it.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-		<-exited
-	})
-	select {
-	case <-log.ready:
-	case err := <-exited:
-		t.Fatalf("distccd exited: %v\n%s", err, log.String())
-	}
 	return port, log
 }
 
@@ -166,13 +149,19 @@ func startDistccd(t *testing.T) (int, *syncBuffer) {
 func TestLauncherDistcc(t *testing.T) {
 	need(t, "distcc")
 	need(t, "distccd")
-	ref, _ := testfw.Firmware(t, launcherBoard)
+	// The reference: the same checkout copy without a launcher (a copy has
+	// no git revision, which the firmware carries, so the repository's own
+	// build would differ for that reason alone).
+	env := checkoutEnv(t)
+	ref, err := env.BuildBoard(context.Background(), launcherBoard, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
 	want, err := os.ReadFile(ref.BIN)
 	if err != nil {
 		t.Fatal(err)
 	}
 	port, log := startDistccd(t)
-	env := checkoutEnv(t)
 	t.Setenv("MPFORGE_CC_LAUNCHER", "distcc")
 	t.Setenv("DISTCC_HOSTS", "127.0.0.1:"+strconv.Itoa(port)+"/4")
 	t.Setenv("DISTCC_DIR", t.TempDir())
@@ -200,5 +189,108 @@ func TestLauncherDistcc(t *testing.T) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Errorf("firmware.bin built through distcc differs from the one built without it (%s)", ref.BIN)
+	}
+}
+
+// startDaemon runs a server for the test in its own process group (so its
+// workers stop with it, at the test's end) and waits until its log (stderr
+// or stdout) says ready.
+func startDaemon(t *testing.T, ready string, stderr bool, name string, args ...string) *syncBuffer {
+	log := &syncBuffer{want: ready, ready: make(chan struct{})}
+	ctx, stop := context.WithCancel(context.Background())
+	cmd := proc.Command(ctx, syscall.SIGTERM, 5*time.Second, name, args...)
+	if stderr {
+		cmd.Stderr = log
+	} else {
+		cmd.Stdout = log
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		stop()
+		<-exited
+	})
+	select {
+	case <-log.ready:
+	case err := <-exited:
+		t.Fatalf("%s exited: %v\n%s", name, err, log.String())
+	case <-time.After(30 * time.Second):
+		t.Fatalf("%s did not start:\n%s", name, log.String())
+	}
+	return log
+}
+
+// startRedis runs a redis-server on 127.0.0.1 for the test, in memory only,
+// and returns its port.
+func startRedis(t *testing.T) int {
+	port := freePort(t)
+	startDaemon(t, "Ready to accept connections", false, "redis-server", "--bind", "127.0.0.1", "--port", strconv.Itoa(port),
+		"--save", "", "--appendonly", "no", "--dir", t.TempDir())
+	return port
+}
+
+// A team's shared cache: one checkout's build fills redis through ccache's
+// remote storage; a second checkout at another path, with an empty local
+// ccache, takes every compile from redis and makes the same firmware.
+func TestSharedCacheRedis(t *testing.T) {
+	need(t, "ccache")
+	need(t, "redis-server")
+	first, second := checkoutEnv(t), checkoutEnv(t)
+	port := startRedis(t)
+	t.Setenv("MPFORGE_CC_LAUNCHER", "ccache")
+	t.Setenv("CCACHE_REMOTE_STORAGE", "") // restored after the test: MPFORGE_CACHE_URL sets it
+	t.Setenv(tasks.EnvCacheURL, "redis://127.0.0.1:"+strconv.Itoa(port))
+	t.Setenv("CCACHE_DIR", t.TempDir())
+	ctx := context.Background()
+
+	t.Setenv("MICROPY_DIR", filepath.Join(first.Root, ".mpforge", "micropython"))
+	cold, err := first.BuildBoard(ctx, launcherBoard, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	compiled := cold.Build.RanKind("CC") + cold.Build.RanKind("HOSTCC")
+	stats := ccacheStats(t)
+	if stats["cache_miss"] != compiled || stats["remote_storage_write"] == 0 {
+		t.Fatalf("first checkout: %d compiles, %d ccache misses, %d remote writes: %v", compiled, stats["cache_miss"], stats["remote_storage_write"], stats)
+	}
+
+	t.Setenv("CCACHE_DIR", t.TempDir()) // a machine that never built it
+	t.Setenv("MICROPY_DIR", filepath.Join(second.Root, ".mpforge", "micropython"))
+	warm, err := second.BuildBoard(ctx, launcherBoard, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stats = ccacheStats(t)
+	if n := warm.Build.RanKind("CC") + warm.Build.RanKind("HOSTCC"); n != compiled {
+		t.Errorf("second checkout compiled %d files, the first %d", n, compiled)
+	}
+	if stats["remote_storage_hit"] != compiled || stats["cache_miss"] != 0 {
+		t.Errorf("second checkout at another path: %d remote hits and %d misses for %d compiles: %v",
+			stats["remote_storage_hit"], stats["cache_miss"], compiled, stats)
+	}
+	want, err := os.ReadFile(cold.BIN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := os.ReadFile(warm.BIN); err != nil || !bytes.Equal(got, want) {
+		t.Errorf("firmware.bin from the shared cache differs from the first checkout's (%v)", err)
+	}
+	t.Logf("%d compiles: all stored in redis by the first checkout, all remote hits in the second", compiled)
+}
+
+func TestSharedCacheNeedsCcache(t *testing.T) {
+	env := checkoutEnv(t)
+	t.Setenv(tasks.EnvCacheURL, "redis://127.0.0.1:1")
+	if _, err := env.Toolchain(context.Background()); err == nil || !strings.Contains(err.Error(), "MPFORGE_CC_LAUNCHER=ccache") {
+		t.Errorf("a cache URL without ccache: got %v, want an error naming MPFORGE_CC_LAUNCHER=ccache", err)
+	}
+	need(t, "ccache")
+	t.Setenv("MPFORGE_CC_LAUNCHER", "ccache")
+	t.Setenv(tasks.EnvCacheURL, "cache.example:6379")
+	if _, err := env.Toolchain(context.Background()); err == nil || !strings.Contains(err.Error(), "redis://") {
+		t.Errorf("a cache URL without a scheme: got %v, want an error with an example URL", err)
 	}
 }

@@ -17,6 +17,9 @@ func (e *Env) Setup(ctx context.Context, w io.Writer) error {
 	if err := installTools(ctx, e.Logger, tools); err != nil {
 		return err
 	}
+	if err := provision.Require(tools); err != nil {
+		return err // without apt nothing was installed: say what is missing
+	}
 	tree, err := e.Tree(ctx)
 	if err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"mpforge/frozen"
 	"mpforge/provision"
 	"mpforge/suite"
 )
@@ -24,7 +25,7 @@ const (
 	EnvTestExclude = "MPFORGE_TEST_EXCLUDE"
 	// EnvPython is the python3 with pyserial that runs run-tests.py
 	// (default Debian's /usr/bin/python3).
-	EnvPython = "MPFORGE_PYTHON"
+	EnvPython = frozen.EnvPython
 )
 
 // TestTarget builds a board and runs the MicroPython tree's
@@ -39,10 +40,8 @@ func (e *Env) TestTarget(ctx context.Context, name string, w io.Writer) (*suite.
 	if _, err := e.qemuTwin(b); err != nil {
 		return nil, fmt.Errorf("%w; fr30xx is tested through mps2-an505 (`mage test:target mps2-an505`)", err)
 	}
-	python := os.Getenv(EnvPython)
 	tools := provision.Emulator
-	if python == "" {
-		python = suite.DefaultPython
+	if os.Getenv(EnvPython) == "" {
 		tools = slices.Concat(tools, provision.TestRunner)
 	}
 	if err := installTools(ctx, e.Logger, tools); err != nil {
@@ -74,7 +73,7 @@ func (e *Env) TestTarget(ctx context.Context, name string, w io.Writer) (*suite.
 		return nil, err
 	}
 	o := suite.Options{
-		Tree: tree.Dir, Python: python,
+		Tree: tree.Dir, Python: python(), QEMU: os.Getenv(EnvQEMUBinary),
 		Machine: b.QEMU.Machine, Kernel: res.ELF, QEMUArgs: b.QEMU.Args,
 		Dirs: dirs, ResultDir: results, Output: w, Logger: e.Logger,
 	}

@@ -85,3 +85,13 @@ func FormatBytes(n uint64) string {
 	}
 	return fmt.Sprintf("%d B", n)
 }
+
+// LoadSize is the RAM a program that runs from RAM takes: all its allocated sections.
+func LoadSize(elfPath string) (uint64, error) {
+	_, sections, err := Sizes(elfPath, nil)
+	var n uint64
+	for _, s := range sections {
+		n += s.Size
+	}
+	return n, err
+}

@@ -29,6 +29,7 @@ const InstallHint = "sudo apt-get install --no-install-recommends gcc-arm-none-e
 type Toolchain struct {
 	GCC     string
 	Objcopy string
+	Ar      string // for MicroPython as a static library (build:lib)
 	Version string // first line of gcc --version
 	// Fingerprint changes when the compiler is replaced (an upgrade), so
 	// that every object is rebuilt.
@@ -38,23 +39,42 @@ type Toolchain struct {
 }
 
 // MissingError is a tool that is not installed.
-type MissingError struct{ Tool, Hint string }
+type MissingError struct {
+	Tool, Hint string
+	Where      string // where it was looked for; "" is "on PATH"
+}
 
 func (e *MissingError) Error() string {
-	return fmt.Sprintf("%s not found on PATH; install it with: %s", e.Tool, e.Hint)
+	where := e.Where
+	if where == "" {
+		where = "on PATH"
+	}
+	return fmt.Sprintf("%s not found %s; install it with: %s", e.Tool, where, e.Hint)
 }
 
 // Find locates arm-none-eabi-gcc and checks that newlib-nano is there too.
 // What gcc says of itself is cached per compiler binary (path, size, mtime),
 // so a no-op build does not pay for starting the compiler.
 func Find(ctx context.Context) (*Toolchain, error) {
-	gcc, err := exec.LookPath(Prefix + "gcc")
+	return system.toolchain(ctx)
+}
+
+func (l locator) toolchain(ctx context.Context) (*Toolchain, error) {
+	gcc, err := l.find(Prefix + "gcc")
 	if err != nil {
-		return nil, &MissingError{Tool: Prefix + "gcc", Hint: InstallHint}
+		return nil, err
 	}
-	objcopy, err := exec.LookPath(Prefix + "objcopy")
+	// objcopy from gcc's own folder, so that two toolchains are not mixed,
+	// else from PATH (gcc may be ccache's masquerading link).
+	objcopy, err := exec.LookPath(filepath.Join(filepath.Dir(gcc), Prefix+"objcopy"))
 	if err != nil {
-		return nil, &MissingError{Tool: Prefix + "objcopy", Hint: InstallHint}
+		if objcopy, err = exec.LookPath(Prefix + "objcopy"); err != nil {
+			return nil, &MissingError{Tool: Prefix + "objcopy", Where: "beside " + gcc + " or on PATH", Hint: l.installHint()}
+		}
+	}
+	ar, err := exec.LookPath(Prefix + "ar")
+	if err != nil {
+		return nil, &MissingError{Tool: Prefix + "ar", Hint: InstallHint}
 	}
 	fi, err := os.Stat(gcc)
 	if err != nil {
@@ -77,9 +97,9 @@ func Find(ctx context.Context) (*Toolchain, error) {
 		writeProbe(cache, key, version, specs)
 	}
 	if _, err := os.Stat(specs); err != nil || !filepath.IsAbs(specs) {
-		return nil, &MissingError{Tool: "newlib-nano (nano.specs)", Hint: InstallHint}
+		return nil, &MissingError{Tool: "newlib-nano (nano.specs)", Where: "by " + gcc, Hint: l.installHint()}
 	}
-	return &Toolchain{GCC: gcc, Objcopy: objcopy, Version: version, Fingerprint: key + " " + version}, nil
+	return &Toolchain{GCC: gcc, Objcopy: objcopy, Ar: ar, Version: version, Fingerprint: key + " " + version}, nil
 }
 
 func cachePath() string {

@@ -3,6 +3,7 @@ package watch
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"slices"
 	"strings"
@@ -81,8 +82,10 @@ func (w *fsWatcher) resync() ([]string, error) {
 		err := w.fs.Add(t)
 		switch {
 		case err == nil:
-		case errors.Is(err, syscall.ENOENT), errors.Is(err, syscall.ENOTDIR):
-			// Deleted since targets() looked; its parent's event resyncs again.
+		case errors.Is(err, fs.ErrNotExist), errors.Is(err, syscall.ENOTDIR):
+			// Deleted since targets() looked (fs.ErrNotExist: on Windows a
+			// folder whose parent went too is ERROR_PATH_NOT_FOUND, not
+			// ENOENT); its parent's event resyncs again.
 		default:
 			return nil, watchError(t, len(targets), err)
 		}

@@ -36,27 +36,41 @@ bool dw_uart_divisor(uint32_t clock_hz, uint32_t baud, dw_uart_divisor_t *out) {
     return true;
 }
 
-static void set_dlab(dw_uart_regs_t *uart) {
+static void set_dlab(dw_uart_regs_t *uart, uint32_t lcr) {
     for (uint32_t i = 0; i < DW_LCR_TRIES; i++) {
         if (dw_reg_read(&uart->usr) & DW_USR_BUSY) {
             continue;
         }
-        dw_reg_write(&uart->lcr, DW_LCR_DLAB | DW_LCR_8N1);
+        dw_reg_write(&uart->lcr, DW_LCR_DLAB | lcr);
         if (dw_reg_read(&uart->lcr) & DW_LCR_DLAB) {
             return;
         }
     }
 }
 
+bool dw_uart_lcr(int bits, int parity, int stop, uint32_t *lcr) {
+    if (bits < 5 || bits > 8 || parity < 0 || parity > 2 || stop < 1 || stop > 2) {
+        return false;
+    }
+    *lcr = (uint32_t)(bits - 5) | (stop == 2 ? DW_LCR_STOP2 : 0u) |
+        (parity != 0 ? DW_LCR_PEN : 0u) | (parity == 2 ? DW_LCR_EPS : 0u);
+    return true;
+}
+
 void dw_uart_init(dw_uart_regs_t *uart, dw_uart_divisor_t div) {
+    dw_uart_init_lcr(uart, div, DW_LCR_8N1);
+}
+
+void dw_uart_init_lcr(dw_uart_regs_t *uart, dw_uart_divisor_t div, uint32_t lcr) {
+    lcr &= ~DW_LCR_DLAB;
     dw_reg_write(&uart->ier_dlh, 0);
     /* Resetting both FIFOs also ends a busy state left from before. */
     dw_reg_write(&uart->iir_fcr, DW_FCR_FIFOE | DW_FCR_RFIFOR | DW_FCR_XFIFOR);
-    set_dlab(uart);
+    set_dlab(uart, lcr);
     dw_reg_write(&uart->rbr_thr_dll, div.divisor & 0xFFu);
     dw_reg_write(&uart->ier_dlh, (uint32_t)div.divisor >> 8);
     dw_reg_write(&uart->dlf, div.fraction);
-    dw_reg_write(&uart->lcr, DW_LCR_8N1);
+    dw_reg_write(&uart->lcr, lcr);
     dw_reg_write(&uart->iir_fcr, DW_FCR_FIFOE | DW_FCR_RFIFOR | DW_FCR_XFIFOR | DW_FCR_RT_QUARTER);
     dw_reg_write(&uart->ier_dlh, DW_IER_ERBFI);
 }

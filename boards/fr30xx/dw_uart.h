@@ -43,6 +43,10 @@ _Static_assert(offsetof(dw_uart_regs_t, dlf) == 0xC0, "DW UART DLF must be at 0x
 #define DW_FCR_XFIFOR 0x04u
 #define DW_FCR_RT_QUARTER (1u << 6) /* RX interrupt when the RX FIFO is 1/4 full */
 #define DW_LCR_8N1 0x03u            /* DLS = 3 (8 bits), STOP = 0, PEN = 0 */
+/* REG_LCR_t (driver_uart.h): DLS 0..1 (bits - 5), STOP 2 (2 stop bits), PEN 3, EPS 4 (even). */
+#define DW_LCR_STOP2 0x04u
+#define DW_LCR_PEN 0x08u
+#define DW_LCR_EPS 0x10u
 #define DW_LCR_DLAB 0x80u
 #define DW_LSR_DR 0x01u
 #define DW_USR_BUSY 0x01u
@@ -68,6 +72,13 @@ bool dw_uart_divisor(uint32_t clock_hz, uint32_t baud, dw_uart_divisor_t *out);
 
 /* Programs 8N1 at the given divisor with FIFOs on and enables the RX interrupt. */
 void dw_uart_init(dw_uart_regs_t *uart, dw_uart_divisor_t div);
+
+/* As dw_uart_init, with the frame in lcr (DLS, STOP, PEN, EPS bits; never DLAB). */
+void dw_uart_init_lcr(dw_uart_regs_t *uart, dw_uart_divisor_t div, uint32_t lcr);
+
+/* The LCR value of a frame: bits 5..8, parity 0 none / 1 odd / 2 even, stop 1 or 2.
+ * False for a frame the block cannot send. */
+bool dw_uart_lcr(int bits, int parity, int stop, uint32_t *lcr);
 
 /* Blocking transmit. */
 void dw_uart_tx(dw_uart_regs_t *uart, const uint8_t *buf, size_t len);

@@ -12,6 +12,7 @@
 
 /* From linker.ld. */
 extern uint32_t _sidata[], _sdata[], _edata[], _sbss[], _ebss[], _sstack[], _estack[];
+extern uint32_t _siram_code[], _sram_code[], _eram_code[];
 
 void Reset_Handler(void);
 void Default_Handler(void);
@@ -82,18 +83,29 @@ _Static_assert(sizeof(vector_table_t) <= 512, "vector table outgrew the 512-byte
 static void reset_c(void) __attribute__((noreturn, used));
 
 /* The boot ROM may jump here without loading SP from the table, as the vendor's
- * startup assumes (it sets SP first), so set MSP and its limit before any C runs. */
+ * startup assumes (it sets SP first), and in whatever state it was in. So,
+ * before any C runs: interrupts masked, the main stack and its limit, and
+ * CONTROL = 0 (privileged, on MSP: a boot stage running its thread mode on PSP
+ * would otherwise leave this code on its stack). */
 __attribute__((naked)) void Reset_Handler(void) {
     __asm volatile (
+        "cpsid i\n"
         "ldr r0, =_estack\n"
         "msr msp, r0\n"
         "ldr r0, =_sstack\n"
         "msr msplim, r0\n"
+        "movs r0, #0\n"
+        "msr control, r0\n"
+        "isb\n"
         "b reset_c\n"
         );
 }
 
 static void reset_c(void) {
+    /* Every NVIC line the ROM may have enabled or left pending, SysTick,
+     * BASEPRI and FAULTMASK; PRIMASK stays set until py_main enables
+     * interrupts, after the console is set up. */
+    cm_interrupts_reset(FR30XX_IRQ_COUNT);
 #if defined(__ARM_FP)
     /* Hard-float code may touch the FPU anywhere, so enable it before any. */
     CM_SCB_CPACR |= CM_SCB_CPACR_CP10_CP11_FULL;
@@ -105,6 +117,10 @@ static void reset_c(void) {
     }
     for (uint32_t *dst = _sbss; dst < _ebss;) {
         *dst++ = 0;
+    }
+    /* Functions that run from PRAM (linker.ld .ram_code). */
+    for (uint32_t *src = _siram_code, *dst = _sram_code; dst < _eram_code;) {
+        *dst++ = *src++;
     }
     CM_SCB_VTOR = (uint32_t)(uintptr_t)&vector_table;
     cm_dsb();

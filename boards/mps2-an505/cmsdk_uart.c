@@ -5,24 +5,9 @@
 
 #include "cortex_m.h"
 #include "genhdr/board_config.h"
+#include "machine/cmsdk_uart_regs.h"
 #include "uart.h"
 
-typedef struct {
-    volatile uint32_t data;      // 0x00
-    volatile uint32_t state;     // 0x04
-    volatile uint32_t ctrl;      // 0x08
-    volatile uint32_t intstatus; // 0x0C, write 1 to clear
-    volatile uint32_t bauddiv;   // 0x10
-} cmsdk_uart_t;
-
-#define STATE_TX_FULL (1u << 0)
-#define STATE_RX_FULL (1u << 1)
-#define STATE_RX_OVERRUN (1u << 3) // write 1 to clear
-#define CTRL_TX_EN (1u << 0)
-#define CTRL_RX_EN (1u << 1)
-#define CTRL_RX_INTEN (1u << 3)
-#define INT_TX (1u << 0)
-#define INT_RX (1u << 1)
 
 #define UART ((cmsdk_uart_t *)(uintptr_t)(BOARD_CONSOLE_UART_BASE))
 

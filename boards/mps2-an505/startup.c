@@ -57,6 +57,11 @@ void board_init(void) {
 }
 
 void Reset_Handler(void) {
+    // After QEMU's cold reset this only sets PRIMASK; done as on the fr30xx,
+    // whose boot ROM leaves more behind, so the twins run py_main's interrupt
+    // enable the same way.
+    cm_interrupts_reset(NUM_IRQS);
+
     #if defined(__ARM_ARCH_8M_MAIN__)
     // Catch a stack overflow as a fault rather than corrupting .bss.
     __asm__ __volatile__ ("msr msplim, %0" :: "r" (__stack_bottom));

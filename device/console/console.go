@@ -5,14 +5,12 @@
 package console
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"os/signal"
 	"sync"
 	"syscall"
 
-	"golang.org/x/sys/unix"
 	"golang.org/x/term"
 )
 
@@ -31,8 +29,7 @@ type Console struct {
 	in       *os.File
 	keys     chan []byte
 	oldState *term.State
-	wakeR    *os.File
-	wakeW    *os.File
+	wake     waker // stops readLoop's wait
 	sigc     chan os.Signal
 	quit     chan struct{}
 	wg       sync.WaitGroup
@@ -57,17 +54,17 @@ func Open(in *os.File) (*Console, error) {
 		}
 		c.oldState = st
 	}
-	r, w, err := os.Pipe()
+	wake, err := newWaker()
 	if err != nil {
 		c.restore()
 		return nil, fmt.Errorf("console: %w", err)
 	}
-	c.wakeR, c.wakeW = r, w
+	c.wake = wake
 	// Raw mode turns Ctrl-C into a plain byte, so these come from kill or a
 	// closed terminal: leave cleanly so the terminal and any QEMU are cleaned up.
 	signal.Notify(c.sigc, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	c.wg.Add(1)
-	go c.readLoop(fd)
+	go c.readLoop(in.Fd())
 	return c, nil
 }
 
@@ -81,10 +78,9 @@ func (c *Console) Close() error {
 	c.once.Do(func() {
 		close(c.quit)
 		signal.Stop(c.sigc)
-		_, _ = c.wakeW.Write([]byte{0})
+		c.wake.wake()
 		c.wg.Wait()
-		c.wakeR.Close()
-		c.wakeW.Close()
+		c.wake.close()
 		err = c.restore()
 	})
 	return err
@@ -100,9 +96,10 @@ func (c *Console) restore() error {
 	return err
 }
 
-// readLoop waits with poll so that Close can stop it without closing the
-// caller's file (which is usually os.Stdin).
-func (c *Console) readLoop(fd int) {
+// readLoop delivers keys until an exit key, the end of input, a terminating
+// signal or Close; waitRead (per OS) waits so that Close can stop it without
+// closing the caller's file (which is usually os.Stdin).
+func (c *Console) readLoop(fd uintptr) {
 	defer c.wg.Done()
 	defer close(c.keys)
 	defer func() {
@@ -116,32 +113,18 @@ func (c *Console) readLoop(fd int) {
 	go func() {
 		select {
 		case <-c.sigc:
-			_, _ = c.wakeW.Write([]byte{1})
+			c.wake.wake()
 		case <-stop:
 		}
 	}()
 	buf := make([]byte, 256)
-	fds := []unix.PollFd{
-		{Fd: int32(fd), Events: unix.POLLIN},
-		{Fd: int32(c.wakeR.Fd()), Events: unix.POLLIN},
-	}
 	for {
-		fds[0].Revents, fds[1].Revents = 0, 0
-		if _, err := unix.Poll(fds, -1); err != nil {
-			if errors.Is(err, unix.EINTR) {
-				continue
-			}
+		n, err := c.wake.read(fd, buf)
+		if err != nil || n < 0 {
 			return
 		}
-		if fds[1].Revents != 0 {
-			return
-		}
-		n, err := unix.Read(fd, buf)
-		if errors.Is(err, unix.EINTR) || errors.Is(err, unix.EAGAIN) {
+		if n == 0 {
 			continue
-		}
-		if n <= 0 {
-			return
 		}
 		keys, exit := splitExit(buf[:n])
 		if len(keys) > 0 {

@@ -1,10 +1,12 @@
+//go:build unix
+
 package console_test
 
 import (
+	"mpforge/internal/testenv"
 	"os"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
@@ -12,36 +14,18 @@ import (
 	"mpforge/device/console"
 )
 
-// keys collects keystrokes until the console ends them.
-func keys(t *testing.T, c *console.Console) string {
-	t.Helper()
-	var got []byte
-	timeout := time.After(30 * time.Second)
-	for {
-		select {
-		case k, ok := <-c.Keys():
-			if !ok {
-				return string(got)
-			}
-			got = append(got, k...)
-		case <-timeout:
-			t.Fatalf("keys never ended; got %q", got)
-		}
-	}
-}
-
 func TestRawModeExitKeyAndRestore(t *testing.T) {
 	for _, exit := range []byte{console.KeyCtrlRightBracket, console.KeyCtrlX} {
 		kbd, tty, err := pty.Open()
 		if err != nil {
 			t.Fatal(err)
 		}
-		before, _ := unix.IoctlGetTermios(int(tty.Fd()), unix.TCGETS)
+		before, _ := testenv.Termios(int(tty.Fd()))
 		c, err := console.Open(tty)
 		if err != nil {
 			t.Fatal(err)
 		}
-		raw, _ := unix.IoctlGetTermios(int(tty.Fd()), unix.TCGETS)
+		raw, _ := testenv.Termios(int(tty.Fd()))
 		if raw.Lflag&(unix.ICANON|unix.ECHO|unix.ISIG) != 0 {
 			t.Errorf("terminal not raw: lflag %#x", raw.Lflag)
 		}
@@ -53,7 +37,7 @@ func TestRawModeExitKeyAndRestore(t *testing.T) {
 		if err := c.Close(); err != nil {
 			t.Fatal(err)
 		}
-		after, _ := unix.IoctlGetTermios(int(tty.Fd()), unix.TCGETS)
+		after, _ := testenv.Termios(int(tty.Fd()))
 		if *after != *before {
 			t.Errorf("terminal not restored after exit key %#x", exit)
 		}
@@ -69,7 +53,7 @@ func TestSignalEndsAndRestores(t *testing.T) {
 	}
 	defer kbd.Close()
 	defer tty.Close()
-	before, _ := unix.IoctlGetTermios(int(tty.Fd()), unix.TCGETS)
+	before, _ := testenv.Termios(int(tty.Fd()))
 	c, err := console.Open(tty)
 	if err != nil {
 		t.Fatal(err)
@@ -77,7 +61,7 @@ func TestSignalEndsAndRestores(t *testing.T) {
 	syscall.Kill(os.Getpid(), syscall.SIGHUP)
 	keys(t, c)
 	c.Close()
-	after, _ := unix.IoctlGetTermios(int(tty.Fd()), unix.TCGETS)
+	after, _ := testenv.Termios(int(tty.Fd()))
 	if *after != *before {
 		t.Error("terminal not restored after SIGHUP")
 	}
@@ -99,23 +83,5 @@ func TestCloseWhileWaiting(t *testing.T) {
 	keys(t, c) // closed by Close, no key pressed
 	if err := c.Close(); err != nil {
 		t.Errorf("second Close: %v", err)
-	}
-}
-
-func TestPipeInputEndsAtEOF(t *testing.T) {
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	c, err := console.Open(r)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	w.Write([]byte("print(1)\r"))
-	w.Close()
-	if got := keys(t, c); got != "print(1)\r" {
-		t.Errorf("keys = %q", got)
 	}
 }

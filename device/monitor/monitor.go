@@ -9,8 +9,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mpforge/internal/syncbuf"
 	"os"
-	"sync"
 	"time"
 
 	"github.com/charmbracelet/log"
@@ -55,7 +55,7 @@ func Run(ctx context.Context, o Options) error {
 	if o.MaxBackoff <= 0 {
 		o.MaxBackoff = 2 * time.Second
 	}
-	m := &mon{o: o, out: &lockedWriter{w: o.Out}}
+	m := &mon{o: o, out: &syncbuf.Writer{W: o.Out}}
 	// A port that exists but cannot be opened is a setup problem, not a
 	// board restarting: fail before touching the terminal.
 	port, err := m.open()
@@ -76,7 +76,7 @@ func Run(ctx context.Context, o Options) error {
 
 type mon struct {
 	o   Options
-	out *lockedWriter
+	out *syncbuf.Writer
 }
 
 func (m *mon) open() (serial.Port, error) {
@@ -180,16 +180,4 @@ func (m *mon) startReader(p serial.Port) chan error {
 		}
 	}()
 	return done
-}
-
-// lockedWriter keeps notices from landing in the middle of a board write.
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }

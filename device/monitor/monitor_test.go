@@ -1,8 +1,11 @@
+//go:build unix
+
 package monitor_test
 
 import (
 	"context"
 	"mpforge/internal/syncbuf"
+	"mpforge/internal/testenv"
 	"os"
 	"path/filepath"
 	"strings"
@@ -63,7 +66,7 @@ func TestMonitorTypesAndReconnects(t *testing.T) {
 	}
 	defer kbd.Close()
 	defer tty.Close()
-	before, err := unix.IoctlGetTermios(int(tty.Fd()), unix.TCGETS)
+	before, err := testenv.Termios(int(tty.Fd()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +77,7 @@ func TestMonitorTypesAndReconnects(t *testing.T) {
 		done <- monitor.Run(context.Background(), monitor.Options{Port: link, In: tty, Out: &screen, MaxBackoff: 200 * time.Millisecond})
 	}()
 	pos := waitFor(t, &screen, 0, "exit with Ctrl-] or Ctrl-X")
-	during, err := unix.IoctlGetTermios(int(tty.Fd()), unix.TCGETS)
+	during, err := testenv.Termios(int(tty.Fd()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +105,7 @@ func TestMonitorTypesAndReconnects(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("monitor did not exit on Ctrl-]")
 	}
-	after, err := unix.IoctlGetTermios(int(tty.Fd()), unix.TCGETS)
+	after, err := testenv.Termios(int(tty.Fd()))
 	if err != nil {
 		t.Fatal(err)
 	}

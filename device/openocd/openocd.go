@@ -57,11 +57,19 @@ const (
 	NoTarget          // the probe works but the chip does not answer
 	FlashFailed       // connected, but writing or verifying flash failed
 	TimedOut          // OpenOCD did not finish in time and was killed
+	// Failures a flash algorithm reports (ProgramAlgorithm).
+	FlashID        // the flash chip's JEDEC ID is not one the loader knows
+	FlashTimeout   // the flash stayed busy past its time-out
+	FlashProtected // the flash's protect bits would not clear
+	VerifyFailed   // the flash reads back different bytes
+	AlgorithmHung  // the algorithm did not return to its breakpoint
 )
 
 var kindNames = map[Kind]string{
 	Unknown: "unknown", NotInstalled: "not installed", BadConfig: "bad configuration",
 	NoProbe: "no probe", NoTarget: "target not answering", FlashFailed: "flash failed", TimedOut: "timed out",
+	FlashID: "flash ID unknown", FlashTimeout: "flash time-out", FlashProtected: "flash protected",
+	VerifyFailed: "verify failed", AlgorithmHung: "flash algorithm hung",
 }
 
 func (k Kind) String() string { return kindNames[k] }
@@ -150,19 +158,24 @@ func Flash(ctx context.Context, o Options, elf string) error {
 	if err != nil {
 		return fmt.Errorf("openocd: firmware path: %w", err)
 	}
-	return run(ctx, o, "program "+w+" verify reset exit")
+	_, err = run(ctx, o, nil, "program "+w+" verify reset exit")
+	return err
 }
 
 // Reset resets the board and lets it run, e.g. to recover a board that
 // stopped answering on its console.
 func Reset(ctx context.Context, o Options) error {
-	return run(ctx, o, "init", "reset run", "shutdown")
+	_, err := run(ctx, o, nil, "init", "reset run", "shutdown")
+	return err
 }
 
-func run(ctx context.Context, o Options, commands ...string) error {
+// run runs OpenOCD with the commands, passes each line of its output to
+// onLine (when set) as it comes, and returns the output and the classified
+// failure, if any.
+func run(ctx context.Context, o Options, onLine func(string), commands ...string) ([]string, error) {
 	args, err := Args(o, commands...)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	bin := o.Binary
 	if bin == "" {
@@ -170,7 +183,7 @@ func run(ctx context.Context, o Options, commands ...string) error {
 	}
 	path, err := exec.LookPath(bin)
 	if err != nil {
-		return &Error{Kind: NotInstalled, Err: err,
+		return nil, &Error{Kind: NotInstalled, Err: err,
 			Msg:  bin + " is not installed (not found on PATH)",
 			Hint: "install OpenOCD 0.12 or newer (Debian/Ubuntu: sudo apt install openocd), or put its directory on PATH"}
 	}
@@ -183,7 +196,7 @@ func run(ctx context.Context, o Options, commands ...string) error {
 	cmd := proc.Command(rctx, syscall.SIGTERM, 2*time.Second, path, args...)
 	pr, pw, err := os.Pipe()
 	if err != nil {
-		return fmt.Errorf("openocd: %w", err)
+		return nil, fmt.Errorf("openocd: %w", err)
 	}
 	cmd.Stdout, cmd.Stderr = pw, pw
 	if o.Logger != nil {
@@ -192,7 +205,7 @@ func run(ctx context.Context, o Options, commands ...string) error {
 	if err := cmd.Start(); err != nil {
 		pr.Close()
 		pw.Close()
-		return fmt.Errorf("openocd: cannot start %s: %w", path, err)
+		return nil, fmt.Errorf("openocd: cannot start %s: %w", path, err)
 	}
 	pw.Close()
 	var out lines
@@ -200,32 +213,32 @@ func run(ctx context.Context, o Options, commands ...string) error {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		out.follow(pr, o.Logger)
+		out.follow(pr, o.Logger, onLine)
 	}()
 	err = cmd.Wait()
 	wg.Wait()
 	pr.Close()
 	if rctx.Err() != nil && ctx.Err() == nil {
-		return &Error{Kind: TimedOut, Err: rctx.Err(), Output: errorLines(out.all()),
+		return out.all(), &Error{Kind: TimedOut, Err: rctx.Err(), Output: errorLines(out.all()),
 			Msg:  fmt.Sprintf("OpenOCD did not finish within %v and was stopped", timeout),
 			Hint: "check that the probe is not held by another program (a debugger, another OpenOCD); unplug and replug the probe; raise the timeout for very large images"}
 	}
 	if ctx.Err() != nil {
-		return ctx.Err()
+		return out.all(), ctx.Err()
 	}
 	text := out.all()
 	if err == nil && !reportsFailure(text) {
-		return nil
+		return text, nil
 	}
 	if e := classify(text); e != nil {
 		e.Err = err
-		return e
+		return text, e
 	}
 	msg := "OpenOCD reported a failure"
 	if err != nil {
 		msg = fmt.Sprintf("OpenOCD failed (%v)", err)
 	}
-	return &Error{Kind: Unknown, Err: err, Output: errorLines(text), Msg: msg,
+	return text, &Error{Kind: Unknown, Err: err, Output: errorLines(text), Msg: msg,
 		Hint: "run with debug logging to see OpenOCD's full output"}
 }
 
@@ -236,12 +249,15 @@ type lines struct {
 
 const maxLines = 400
 
-func (l *lines) follow(r io.Reader, logger *log.Logger) {
+func (l *lines) follow(r io.Reader, logger *log.Logger, onLine func(string)) {
 	sc := bufio.NewScanner(r)
 	for sc.Scan() {
 		line := sc.Text()
 		if logger != nil {
 			logger.Debug("openocd: " + line)
+		}
+		if onLine != nil {
+			onLine(line)
 		}
 		l.text = append(l.text, line)
 		if len(l.text) > maxLines {

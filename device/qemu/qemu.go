@@ -1,6 +1,7 @@
 // Package qemu runs a firmware ELF on its QEMU twin with the console UART on
 // pipes (for programs such as the script runner), on a pty (for the serial
-// monitor and other terminal tools), or on this terminal (Interactive).
+// monitor and other terminal tools), on a TCP socket (StartTCP), or on this
+// terminal (Interactive).
 //
 // QEMU runs in its own process group and is killed with it when the context
 // ends or Stop is called, so no emulator outlives the caller.
@@ -12,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"regexp"
@@ -47,6 +49,7 @@ type Instance struct {
 	err    error // exit status, valid after done is closed
 	stderr *tail
 	pty    string
+	tcp    string
 	conn   *pipeConn
 }
 
@@ -192,6 +195,46 @@ func StartPTY(ctx context.Context, o Options) (*Instance, error) {
 	<-in.done
 	return nil, fmt.Errorf("qemu did not create its pty%s", in.stderr.suffix())
 }
+
+// StartTCP starts QEMU with the console UART on a TCP server socket at addr
+// ("127.0.0.1:4444"; one client at a time, which may come and go) and
+// returns once the socket accepts connections.
+func StartTCP(ctx context.Context, o Options, addr string) (*Instance, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("qemu: console address %q: want host:port, e.g. 127.0.0.1:4444", addr)
+	}
+	if l, err := net.Listen("tcp", addr); err != nil {
+		return nil, fmt.Errorf("qemu: cannot serve the console on %s: %w", addr, err)
+	} else {
+		l.Close()
+	}
+	in, err := start(ctx, o, fmt.Sprintf("tcp:%s:%s,server=on,wait=off", host, port), nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	// A connection that opens and closes again proves the server listens;
+	// QEMU then waits for the next client.
+	for {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			c.Close()
+			in.tcp = addr
+			return in, nil
+		}
+		select {
+		case <-in.done:
+			return nil, fmt.Errorf("qemu exited before serving its console on %s%s", addr, in.stderr.suffix())
+		case <-ctx.Done():
+			in.Stop()
+			return nil, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// TCP is the console address of an instance started with StartTCP ("" otherwise).
+func (in *Instance) TCP() string { return in.tcp }
 
 // Conn is the console UART of an instance started with StartPipe (nil otherwise).
 // Reads end with io.EOF when QEMU exits.

@@ -1,9 +1,14 @@
+//go:build unix
+
 package qemu_test
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"mpforge/internal/syncbuf"
+	"mpforge/internal/testenv"
+	"net"
 	"os"
 	"strings"
 	"syscall"
@@ -11,7 +16,7 @@ import (
 	"time"
 
 	"github.com/creack/pty"
-	"golang.org/x/sys/unix"
+	"golang.org/x/term"
 
 	"mpforge/device/internal/devtest"
 	"mpforge/device/qemu"
@@ -106,14 +111,7 @@ func TestPTY(t *testing.T) {
 	}
 	defer f.Close()
 	// A pty is a terminal: make it raw so the line discipline passes bytes as they are.
-	tio, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tio.Lflag &^= unix.ICANON | unix.ECHO | unix.ISIG
-	tio.Iflag &^= unix.ICRNL
-	tio.Oflag &^= unix.OPOST
-	if err := unix.IoctlSetTermios(int(f.Fd()), unix.TCSETS, tio); err != nil {
+	if _, err := term.MakeRaw(int(f.Fd())); err != nil {
 		t.Fatal(err)
 	}
 	f.Write([]byte("\r2**10\r"))
@@ -165,7 +163,7 @@ func TestInteractive(t *testing.T) {
 	}
 	defer kbd.Close()
 	defer tty.Close()
-	before, err := unix.IoctlGetTermios(int(tty.Fd()), unix.TCGETS)
+	before, err := testenv.Termios(int(tty.Fd()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,11 +183,53 @@ func TestInteractive(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("Interactive did not return after Ctrl-X")
 	}
-	after, err := unix.IoctlGetTermios(int(tty.Fd()), unix.TCGETS)
+	after, err := testenv.Termios(int(tty.Fd()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if *after != *before {
 		t.Errorf("terminal not restored")
+	}
+}
+
+// The console on a TCP socket: a client gets the REPL, and after it leaves
+// the next one does too; a taken address is refused up front.
+func TestTCP(t *testing.T) {
+	t.Parallel()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	if _, err := qemu.StartTCP(context.Background(), devtest.QEMU(t), addr); err == nil || !strings.Contains(err.Error(), "cannot serve the console") {
+		t.Errorf("taken address: %v", err)
+	}
+	l.Close()
+	inst, err := qemu.StartTCP(context.Background(), devtest.QEMU(t), addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inst.Stop()
+	if inst.TCP() != addr {
+		t.Errorf("TCP() = %q, want %q", inst.TCP(), addr)
+	}
+	for client := 1; client <= 2; client++ {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.SetDeadline(time.Now().Add(20 * time.Second))
+		fmt.Fprintf(c, "\r%d*7\r", client)
+		want := fmt.Sprint(client * 7)
+		var seen []byte
+		buf := make([]byte, 256)
+		for !strings.Contains(string(seen), "\r\n"+want+"\r\n") {
+			n, err := c.Read(buf)
+			if err != nil {
+				t.Fatalf("client %d: %v after %q", client, err, seen)
+			}
+			seen = append(seen, buf[:n]...)
+		}
+		c.Close()
 	}
 }

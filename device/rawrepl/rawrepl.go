@@ -24,6 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"time"
 
 	"github.com/charmbracelet/log"
@@ -41,7 +42,39 @@ var (
 	ErrNoResponse = errors.New("board not responding")
 	// ErrClosed: the connection ended (QEMU exited, the port went away).
 	ErrClosed = errors.New("connection closed")
+	// ErrCrashed: the firmware reported a fatal fault or the board rebooted
+	// while the script ran; the error is a *Crash.
+	ErrCrashed = errors.New("board crashed")
 )
+
+// Crash is how a script's run ended when the board went down under it.
+type Crash struct {
+	// Reboot: the board started afresh (its start-up banner arrived: a
+	// watchdog, a reset, a power dip); it is at the friendly REPL. Otherwise
+	// the firmware printed a fatal report and halted: recover it.
+	Reboot bool
+	Report string // the "FATAL: ..." line, or the banner
+}
+
+func (c *Crash) Error() string {
+	if c.Reboot {
+		return "board rebooted during the script: " + c.Report
+	}
+	return "firmware crashed: " + c.Report
+}
+
+func (c *Crash) Unwrap() error { return ErrCrashed }
+
+var (
+	// fatalLine is the report of port/fatal.c, which then halts the CPU.
+	fatalLine = regexp.MustCompile(`\r\n(FATAL: (?:HardFault pc=0x[0-9a-f]{8} [^\r\n]*|uncaught NLR 0x[0-9a-f]{8}|assertion '[^\r\n]*' failed at [^\r\n]*))\r\n`)
+	// BootBanner is what the friendly REPL prints when the firmware starts;
+	// its first group is the banner line.
+	BootBanner = regexp.MustCompile(`(MicroPython v[^\r\n]* on [^\r\n]*)\r\nType "help\(\)" for more information\.\r\n`)
+)
+
+// crashTail bounds the output searched for a crash report.
+const crashTail = 1024
 
 // Options tune the client; the zero value is ready to use.
 type Options struct {
@@ -105,6 +138,10 @@ type Client struct {
 	buf    []byte
 	prompt bool // at the raw REPL's ">" prompt
 	paste  pasteSupport
+	// exited and exitSaid: the last Exec ended in a soft reset (SystemExit)
+	// and what the board printed before the new banner.
+	exited   bool
+	exitSaid []byte
 }
 
 // New starts reading rw in the background until rw's Read fails: the
@@ -357,6 +394,22 @@ type execState struct {
 	stdout, stderr io.Writer
 	raised         bool
 	werr           error
+	tail           []byte // the last output, searched for a crash report
+}
+
+// crashed reports a fatal report or a start-up banner in the output so far.
+func (st *execState) crashed(chunk []byte) *Crash {
+	st.tail = append(st.tail, chunk...)
+	if len(st.tail) > crashTail {
+		st.tail = append([]byte(nil), st.tail[len(st.tail)-crashTail:]...)
+	}
+	if m := fatalLine.FindSubmatch(st.tail); m != nil {
+		return &Crash{Report: string(m[1])}
+	}
+	if m := BootBanner.FindSubmatch(st.tail); m != nil {
+		return &Crash{Reboot: true, Report: string(m[1])}
+	}
+	return nil
 }
 
 func (st *execState) put(w io.Writer, b []byte) {
@@ -385,13 +438,14 @@ func (c *Client) Exec(ctx context.Context, src []byte, stdout, stderr io.Writer)
 		return fmt.Errorf("rawrepl: the source holds control byte %#x at offset %d, which the raw REPL takes as a command; write it as an escape such as \"\\x%02x\"", src[i], i, src[i])
 	}
 	c.prompt = false
+	c.exited, c.exitSaid = false, nil
 	st := &execState{stdout: stdout, stderr: stderr}
 	ph, err := c.send(ctx, src)
 	st.ph = ph
 	if err == nil {
 		err = c.follow(ctx, st)
 	}
-	if err != nil && ctx.Err() != nil && !errors.Is(err, ErrClosed) {
+	if err != nil && ctx.Err() != nil && !errors.Is(err, ErrClosed) && !errors.Is(err, ErrCrashed) {
 		err = c.interrupt(ctx, st)
 	}
 	switch {
@@ -541,6 +595,10 @@ func (c *Client) follow(ctx context.Context, st *execState) error {
 				st.raised = true
 			}
 			st.put(w, chunk)
+			if crash := st.crashed(chunk); crash != nil {
+				c.buf = nil
+				return crash
+			}
 			if i >= 0 {
 				c.buf = c.buf[i+1:]
 				st.ph++
@@ -556,6 +614,7 @@ func (c *Client) follow(ctx context.Context, st *execState) error {
 					return err
 				}
 				c.debug("board reset after the script", "output", fmt.Sprintf("%q", before))
+				c.exited, c.exitSaid = true, before
 			} else {
 				c.buf = c.buf[1:]
 			}
@@ -565,6 +624,11 @@ func (c *Client) follow(ctx context.Context, st *execState) error {
 	c.prompt = true
 	return nil
 }
+
+// Exited reports whether the last Exec ended with SystemExit (the board
+// soft-resets then) and what the board printed before it was back, e.g. the
+// "mpforge: exit 3" line of port/modmpforge.c.
+func (c *Client) Exited() (bool, string) { return c.exited, string(c.exitSaid) }
 
 // interrupt sends Ctrl-C after ctx ended and waits for the board to finish
 // the exec; it tries twice before giving up.

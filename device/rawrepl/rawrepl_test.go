@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -214,5 +215,50 @@ func TestClosedConnection(t *testing.T) {
 	_, _, err := run(t, c, "print(1)", 10*time.Second)
 	if !errors.Is(err, rawrepl.ErrClosed) {
 		t.Fatalf("Exec after QEMU stopped: %v, want ErrClosed", err)
+	}
+}
+
+// The status of sys.exit reaches the client (port/modmpforge.c's line);
+// a script that ends normally has not exited.
+func TestExitedReportsStatus(t *testing.T) {
+	t.Parallel()
+	c, _ := board(t, rawrepl.Options{})
+	if _, _, err := run(t, c, "import sys\nsys.exit(5)\n", 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if exited, said := c.Exited(); !exited || !strings.Contains(said, "mpforge: exit 5") {
+		t.Errorf("after sys.exit(5): exited %v, said %q", exited, said)
+	}
+	if _, _, err := run(t, c, "print('FATAL: HardFaults are only real from the firmware')", 10*time.Second); err != nil {
+		t.Errorf("a script printing FATAL-like text: %v", err)
+	}
+	if exited, _ := c.Exited(); exited {
+		t.Error("a script that ended normally counts as exited")
+	}
+}
+
+// A fault ends Exec at once with the firmware's report; a reset with the
+// start-up banner. Both are *Crash (ErrCrashed), neither waits for ctx.
+func TestExecCrashAndReboot(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		src    string
+		reboot bool
+		report string
+	}{
+		{"import machine\nmachine.mem32[0xF0000000]\n", false, "FATAL: HardFault pc=0x"},
+		{"import machine\nmachine.reset()\n", true, "MicroPython v"},
+	} {
+		c, _ := board(t, rawrepl.Options{})
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		err := c.Exec(ctx, []byte(tc.src), io.Discard, io.Discard)
+		var crash *rawrepl.Crash
+		if !errors.As(err, &crash) || !errors.Is(err, rawrepl.ErrCrashed) || crash.Reboot != tc.reboot || !strings.HasPrefix(crash.Report, tc.report) {
+			t.Errorf("%q: %v (%+v)", tc.src, err, crash)
+		}
+		if ctx.Err() != nil {
+			t.Errorf("%q: reported only when the context ended", tc.src)
+		}
+		cancel()
 	}
 }

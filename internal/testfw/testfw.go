@@ -52,16 +52,22 @@ func Firmware(t testing.TB, board string) (*firmware.Result, *boards.Board) {
 // Modification times are kept, as git and tar keep them.
 func Checkout(t testing.TB) (root, tree string) {
 	t.Helper()
+	return CheckoutAt(t, t.TempDir())
+}
+
+// CheckoutAt is Checkout into the folder root (made if missing), e.g. a
+// path with a space in it.
+func CheckoutAt(t testing.TB, root string) (string, string) {
+	t.Helper()
 	repo, err := testenv.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
-	root = t.TempDir()
 	for _, dir := range []string{"port", "boards", "python"} {
 		copyTree(t, filepath.Join(repo, dir), filepath.Join(root, dir))
 	}
 	src := testenv.MicroPythonDir(t)
-	tree = filepath.Join(root, ".mpforge", "micropython")
+	tree := filepath.Join(root, ".mpforge", "micropython")
 	for _, dir := range []string{"py", "shared", "extmod", "lib", "drivers", "mpy-cross", "tools"} {
 		copyTree(t, filepath.Join(src, dir), filepath.Join(tree, dir))
 	}

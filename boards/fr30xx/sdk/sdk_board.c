@@ -87,6 +87,15 @@ size_t board_unique_id(uint8_t *buf, size_t len) {
     return n;
 }
 
+/* machine.reset(): the vendor's reset, the PMU watchdog resetting the whole
+ * chip (system_fr30xx.c, through driver_pmu_iwdt.c); it never returns. No
+ * vendor header declares it. */
+__attribute__((noreturn)) void system_reset(void);
+
+void board_reset(void) {
+    system_reset();
+}
+
 /* Vector name from the vendor's gcc/startup_fr30xx.S. */
 void uart3_irq(void) {
     dw_uart_irq((dw_uart_regs_t *)UART3_BASE, console_rx_push);

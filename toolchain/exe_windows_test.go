@@ -1,0 +1,3 @@
+package toolchain
+
+const exeSuffix = ".exe"
