@@ -363,6 +363,13 @@ EXCP_BKPT = 7            # unicorn's interrupt number for BKPT
 
 REG_GPR = [A.UC_ARM_REG_R0 + i for i in range(13)]  # r0..r12 are consecutive in unicorn
 REG_S0 = A.UC_ARM_REG_S0
+# DCRSR.REGSEL (Armv8-M Architecture Reference Manual) to unicorn's registers: the plain ones.
+DCRSR_REGS = {
+    **{i: REG_GPR[i] for i in range(13)},
+    13: A.UC_ARM_REG_SP, 14: A.UC_ARM_REG_LR, 15: A.UC_ARM_REG_PC, 16: A.UC_ARM_REG_XPSR,
+    17: A.UC_ARM_REG_MSP, 18: A.UC_ARM_REG_PSP, 0x21: A.UC_ARM_REG_FPSCR,
+    **{0x40 + i: REG_S0 + i for i in range(32)},
+}
 
 
 class Core:
@@ -533,25 +540,7 @@ class Core:
         sel = dcrsr & 0x7F
         write = bool(dcrsr & 0x10000)
         uc = self.uc
-        ucreg = None
-        if sel <= 12:
-            ucreg = REG_GPR[sel]
-        elif sel == 13:
-            ucreg = A.UC_ARM_REG_SP
-        elif sel == 14:
-            ucreg = A.UC_ARM_REG_LR
-        elif sel == 15:
-            ucreg = A.UC_ARM_REG_PC
-        elif sel == 16:
-            ucreg = A.UC_ARM_REG_XPSR
-        elif sel == 17:
-            ucreg = A.UC_ARM_REG_MSP
-        elif sel == 18:
-            ucreg = A.UC_ARM_REG_PSP
-        elif sel == 0x21:
-            ucreg = A.UC_ARM_REG_FPSCR
-        elif 0x40 <= sel <= 0x5F:
-            ucreg = REG_S0 + (sel - 0x40)
+        ucreg = DCRSR_REGS.get(sel)
         if ucreg is not None:
             if write:
                 v = self.dcrdr

@@ -83,17 +83,7 @@ static void script_reads(uint32_t off, int n, const uint32_t *vals) {
 
 /* ---- checking ---------------------------------------------------------------- */
 
-static int checks, failures;
-
-#define CHECK(cond, ...) do { \
-        checks++; \
-        if (!(cond)) { \
-            failures++; \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-            printf(__VA_ARGS__); \
-            printf("\n"); \
-        } \
-} while (0)
+#include "check.h"
 
 static const char *reg_name(uint32_t off) {
     switch (off) {

@@ -28,11 +28,7 @@
 #include "fr30xx_periph.h"
 #include "fr30xx_regs.h"
 
-static int failures, checks;
-#define CHECK(cond, ...) do { \
-        checks++; \
-        if (!(cond)) { failures++; printf("FAIL %s:%d: ", __FILE__, __LINE__); printf(__VA_ARGS__); printf("\n"); } \
-    } while (0)
+#include "check.h"
 
 uint32_t fr30xx_irq_save(void) { return 0; }
 void fr30xx_irq_restore(uint32_t s) { (void)s; }

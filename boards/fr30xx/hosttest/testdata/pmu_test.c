@@ -77,17 +77,7 @@ static struct {
 
 static int total_violations;
 
-static int checks, failures;
-
-#define CHECK(cond, ...) do { \
-        checks++; \
-        if (!(cond)) { \
-            failures++; \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__); \
-            printf(__VA_ARGS__); \
-            printf("\n"); \
-        } \
-} while (0)
+#include "check.h"
 
 static void violation(const char *what, uint32_t addr, uint32_t val) {
     m.violations++;
